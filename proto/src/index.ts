@@ -1,0 +1,2 @@
+/** Generated protobuf messages for the Vigil protocols (see proto/vigil/). */
+export * from './gen/vigil/common/v1/chain_pb.js';

@@ -1,0 +1,47 @@
+/**
+ * Signing and checking segwit v0 inputs: BIP 143 sighash, then ECDSA, in the witness form (strict
+ * DER with the sighash type byte appended). The one path every Vigil signature takes.
+ */
+import { decodeDerWithSighash, encodeDerWithSighash } from './der.js';
+import { signEcdsa, verifyEcdsa } from './ecdsa.js';
+import { SIGHASH_ALL, segwitV0Sighash } from './sighash.js';
+import type { Transaction } from './tx.js';
+
+/** What an input signature commits to besides the transaction: the script and value it spends. */
+export interface SpentOutput {
+  /** BIP 143 scriptCode: the witness script for P2WSH, the P2PKH script of the key hash for P2WPKH. */
+  readonly scriptCode: Uint8Array;
+  readonly valueSat: bigint;
+}
+
+/** The witness signature (DER || sighash type) of input `inputIndex` by `privkey`. */
+export function signSegwitV0Input(
+  tx: Transaction,
+  inputIndex: number,
+  spent: SpentOutput,
+  privkey: Uint8Array,
+  sighashType: number = SIGHASH_ALL,
+): Uint8Array {
+  const hash = segwitV0Sighash(tx, inputIndex, spent.scriptCode, spent.valueSat, sighashType);
+  return encodeDerWithSighash(signEcdsa(hash, privkey), sighashType);
+}
+
+/**
+ * True when `witnessSig` (DER || sighash type) is `pubkey`'s valid signature of input `inputIndex`.
+ * A malformed signature throws a DecodeError naming `field`.
+ */
+export function verifySegwitV0Input(
+  tx: Transaction,
+  inputIndex: number,
+  spent: SpentOutput,
+  witnessSig: Uint8Array,
+  pubkey: Uint8Array,
+  field = 'signature',
+): boolean {
+  const { sig, sighashType } = decodeDerWithSighash(witnessSig, field);
+  return verifyEcdsa(
+    sig,
+    segwitV0Sighash(tx, inputIndex, spent.scriptCode, spent.valueSat, sighashType),
+    pubkey,
+  );
+}
