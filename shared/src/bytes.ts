@@ -135,45 +135,35 @@ export class ByteReader {
   }
 
   u16be(field: string): number {
-    this.need(2, field);
-    const v = this.view.getUint16(this.pos, false);
-    this.pos += 2;
-    return v;
+    return this.fixed(2, field, (at) => this.view.getUint16(at, false));
   }
 
   u16le(field: string): number {
-    this.need(2, field);
-    const v = this.view.getUint16(this.pos, true);
-    this.pos += 2;
-    return v;
+    return this.fixed(2, field, (at) => this.view.getUint16(at, true));
   }
 
   u32be(field: string): number {
-    this.need(4, field);
-    const v = this.view.getUint32(this.pos, false);
-    this.pos += 4;
-    return v;
+    return this.fixed(4, field, (at) => this.view.getUint32(at, false));
   }
 
   u32le(field: string): number {
-    this.need(4, field);
-    const v = this.view.getUint32(this.pos, true);
-    this.pos += 4;
-    return v;
+    return this.fixed(4, field, (at) => this.view.getUint32(at, true));
   }
 
   u64be(field: string): bigint {
-    this.need(8, field);
-    const v = this.view.getBigUint64(this.pos, false);
-    this.pos += 8;
-    return v;
+    return this.fixed(8, field, (at) => this.view.getBigUint64(at, false));
   }
 
   u64le(field: string): bigint {
-    this.need(8, field);
-    const v = this.view.getBigUint64(this.pos, true);
-    this.pos += 8;
-    return v;
+    return this.fixed(8, field, (at) => this.view.getBigUint64(at, true));
+  }
+
+  /** Reads a `size`-byte value at the current position with `read`, after the bounds check. */
+  private fixed<T>(size: number, field: string, read: (at: number) => T): T {
+    this.need(size, field);
+    const value = read(this.pos);
+    this.pos += size;
+    return value;
   }
 
   /** Throws if anything is left unread: trailing bytes are an error, never ignored. */
@@ -217,44 +207,34 @@ export class ByteWriter {
   }
 
   u16be(v: number): this {
-    this.reserve(2);
-    this.view.setUint16(this.pos, v, false);
-    this.pos += 2;
-    return this;
+    return this.fixed(2, (at) => this.view.setUint16(at, v, false));
   }
 
   u16le(v: number): this {
-    this.reserve(2);
-    this.view.setUint16(this.pos, v, true);
-    this.pos += 2;
-    return this;
+    return this.fixed(2, (at) => this.view.setUint16(at, v, true));
   }
 
   u32be(v: number): this {
-    this.reserve(4);
-    this.view.setUint32(this.pos, v, false);
-    this.pos += 4;
-    return this;
+    return this.fixed(4, (at) => this.view.setUint32(at, v, false));
   }
 
   u32le(v: number): this {
-    this.reserve(4);
-    this.view.setUint32(this.pos, v, true);
-    this.pos += 4;
-    return this;
+    return this.fixed(4, (at) => this.view.setUint32(at, v, true));
   }
 
   u64be(v: bigint): this {
-    this.reserve(8);
-    this.view.setBigUint64(this.pos, v, false);
-    this.pos += 8;
-    return this;
+    return this.fixed(8, (at) => this.view.setBigUint64(at, v, false));
   }
 
   u64le(v: bigint): this {
-    this.reserve(8);
-    this.view.setBigUint64(this.pos, v, true);
-    this.pos += 8;
+    return this.fixed(8, (at) => this.view.setBigUint64(at, v, true));
+  }
+
+  /** Writes a `size`-byte value at the current position with `write`, after growing the buffer. */
+  private fixed(size: number, write: (at: number) => void): this {
+    this.reserve(size);
+    write(this.pos);
+    this.pos += size;
     return this;
   }
 

@@ -8,7 +8,7 @@ import { compareBytes, expectLength, expectUint, U32_MAX } from '../bytes.js';
 import { hash160, ripemd160 } from '../bitcoin/hash.js';
 import { OP } from '../bitcoin/opcodes.js';
 import { p2wpkhScript } from '../bitcoin/output-scripts.js';
-import { compileScript, scriptNumChunk } from '../bitcoin/script.js';
+import { compileScript, type ScriptChunk, scriptNumChunk } from '../bitcoin/script.js';
 
 function pubkey(key: Uint8Array, field: string): Uint8Array {
   return expectLength(key, 33, field);
@@ -64,8 +64,11 @@ export interface HtlcScriptKeys {
   readonly countersignatoryHtlcPubkey: Uint8Array;
 }
 
-/** The revocation branch both HTLC scripts open with: `OP_DUP OP_HASH160 <h160(revocation)> OP_EQUAL OP_IF OP_CHECKSIG OP_ELSE <remote_htlcpubkey> OP_SWAP OP_SIZE 32 OP_EQUAL`. */
-function htlcScriptPrefix(keys: HtlcScriptKeys) {
+/**
+ * The revocation branch both HTLC scripts open with: `OP_DUP OP_HASH160 <h160(revocationpubkey)>
+ * OP_EQUAL OP_IF OP_CHECKSIG OP_ELSE <remote_htlcpubkey> OP_SWAP OP_SIZE 32 OP_EQUAL`.
+ */
+function revocationBranchThenPreimageSizeCheck(keys: HtlcScriptKeys): ScriptChunk[] {
   return [
     OP.DUP,
     OP.HASH160,
@@ -82,8 +85,20 @@ function htlcScriptPrefix(keys: HtlcScriptKeys) {
   ];
 }
 
-function paymentHashCommitment(paymentHash: Uint8Array): Uint8Array {
-  return ripemd160(expectLength(paymentHash, 32, 'paymentHash'));
+/** `OP_HASH160 <RIPEMD160(payment_hash)> OP_EQUALVERIFY`: the witness item must be the preimage. */
+function preimageCheck(paymentHash: Uint8Array): ScriptChunk[] {
+  return [OP.HASH160, ripemd160(expectLength(paymentHash, 32, 'paymentHash')), OP.EQUALVERIFY];
+}
+
+/** `2 OP_SWAP <local_htlcpubkey> 2 OP_CHECKMULTISIG`: both HTLC keys sign the second-stage tx. */
+function secondStageMultisig(keys: HtlcScriptKeys): ScriptChunk[] {
+  return [
+    OP['2'],
+    OP.SWAP,
+    pubkey(keys.broadcasterHtlcPubkey, 'broadcasterHtlcPubkey'),
+    OP['2'],
+    OP.CHECKMULTISIG,
+  ];
 }
 
 /**
@@ -92,18 +107,12 @@ function paymentHashCommitment(paymentHash: Uint8Array): Uint8Array {
  */
 export function offeredHtlcScript(keys: HtlcScriptKeys, paymentHash: Uint8Array): Uint8Array {
   return compileScript([
-    ...htlcScriptPrefix(keys),
+    ...revocationBranchThenPreimageSizeCheck(keys),
     OP.NOTIF,
     OP.DROP,
-    OP['2'],
-    OP.SWAP,
-    pubkey(keys.broadcasterHtlcPubkey, 'broadcasterHtlcPubkey'),
-    OP['2'],
-    OP.CHECKMULTISIG,
+    ...secondStageMultisig(keys),
     OP.ELSE,
-    OP.HASH160,
-    paymentHashCommitment(paymentHash),
-    OP.EQUALVERIFY,
+    ...preimageCheck(paymentHash),
     OP.CHECKSIG,
     OP.ENDIF,
     OP.ENDIF,
@@ -120,16 +129,10 @@ export function receivedHtlcScript(
   cltvExpiry: number,
 ): Uint8Array {
   return compileScript([
-    ...htlcScriptPrefix(keys),
+    ...revocationBranchThenPreimageSizeCheck(keys),
     OP.IF,
-    OP.HASH160,
-    paymentHashCommitment(paymentHash),
-    OP.EQUALVERIFY,
-    OP['2'],
-    OP.SWAP,
-    pubkey(keys.broadcasterHtlcPubkey, 'broadcasterHtlcPubkey'),
-    OP['2'],
-    OP.CHECKMULTISIG,
+    ...preimageCheck(paymentHash),
+    ...secondStageMultisig(keys),
     OP.ELSE,
     OP.DROP,
     scriptNumChunk(expectUint(cltvExpiry, U32_MAX, 'cltvExpiry')),
