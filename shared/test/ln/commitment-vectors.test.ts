@@ -7,11 +7,18 @@ import { fromHex, toHex } from '../../src/bytes.js';
 import { decodeDer, encodeDerWithSighash } from '../../src/bitcoin/der.js';
 import { SIGHASH_ALL } from '../../src/bitcoin/sighash.js';
 import { signSegwitV0Input, verifySegwitV0Input } from '../../src/bitcoin/sign.js';
-import { encodeTx, txid, txidFromHex, withInputWitness } from '../../src/bitcoin/tx.js';
-import { buildCommitment, type BuiltCommitment, type CommitmentHtlc } from '../../src/ln/commitment.js';
-import { commitmentObscuringFactor } from '../../src/ln/commitment-number.js';
+import { encodeTx, txidFromHex, withInputWitness } from '../../src/bitcoin/tx.js';
+import { pubkeyFromPrivkey } from '../../src/bitcoin/secp256k1.js';
+import {
+  buildHtlcTxs,
+  buildSideCommitment,
+  type ChannelParameters,
+  obscuringFactor,
+  type SideCommitment,
+} from '../../src/ln/channel-parameters.js';
+import type { CommitmentHtlc } from '../../src/ln/commitment.js';
 import { fundingSpendWitness } from '../../src/ln/funding.js';
-import { buildHtlcTx, htlcTxWitness } from '../../src/ln/htlc-tx.js';
+import { htlcTxWitness } from '../../src/ln/htlc-tx.js';
 import { fundingScript } from '../../src/ln/scripts.js';
 import { loadVectors } from '../vectors.js';
 
@@ -60,14 +67,34 @@ const fundingValueSat = BigInt(p['funding_amount_satoshi']!);
 const localFundingPubkey = hex('local_funding_pubkey');
 const remoteFundingPubkey = hex('remote_funding_pubkey');
 const fundingWitnessScript = fundingScript(localFundingPubkey, remoteFundingPubkey);
-const keys = {
-  revocationPubkey: hex('local_revocation_pubkey'),
-  broadcasterHtlcPubkey: hex('local_htlcpubkey'),
-  countersignatoryHtlcPubkey: hex('remote_htlcpubkey'),
-  broadcasterDelayedPubkey: hex('local_delayedpubkey'),
-  countersignatoryPaymentBasepoint: hex('remote_payment_basepoint'),
+const internal = p['internal_from_html_comment'] as unknown as Record<string, string>;
+// Basepoints the local commitment does not use (the local revocation basepoint, the remote delayed
+// basepoint) are not in the spec; any valid point stands in for them.
+const unusedBasepoint = pubkeyFromPrivkey(new Uint8Array(32).fill(0x55));
+const parameters: ChannelParameters = {
+  fundingOutpoint: { txid: txidFromHex(String(p['funding_tx_id'])), vout: Number(p['funding_output_index']) },
+  fundingValueSat,
+  holderIsFunder: true,
+  holderPubkeys: {
+    fundingPubkey: localFundingPubkey,
+    revocationBasepoint: unusedBasepoint,
+    paymentBasepoint: hex('local_payment_basepoint'),
+    delayedPaymentBasepoint: fromHex(internal['local_delayed_payment_basepoint']!),
+    htlcBasepoint: hex('local_htlc_basepoint'),
+  },
+  counterpartyPubkeys: {
+    fundingPubkey: remoteFundingPubkey,
+    revocationBasepoint: fromHex(internal['remote_revocation_basepoint']!),
+    paymentBasepoint: hex('remote_payment_basepoint'),
+    delayedPaymentBasepoint: unusedBasepoint,
+    htlcBasepoint: hex('remote_htlc_basepoint'),
+  },
+  holderSelectedContestDelay: 6,
+  counterpartySelectedContestDelay: Number(p['local_delay']),
+  holderDustLimitSat: BigInt(p['local_dust_limit_satoshi']!),
+  counterpartyDustLimitSat: 354n,
 };
-const toSelfDelay = Number(p['local_delay']);
+const localPerCommitmentPoint = fromHex(internal['local_per_commitment_point']!);
 // The local HTLC key's secret: the spec derives local_privkey from the payment basepoint secret,
 // and its HTLC basepoint equals its payment basepoint.
 const localHtlcPrivkey = hex('local_privkey');
@@ -85,25 +112,16 @@ function commitmentHtlcs(ids: readonly number[]): CommitmentHtlc[] {
   });
 }
 
-function build(c: VectorCase): BuiltCommitment {
-  return buildCommitment({
-    fundingOutpoint: {
-      txid: txidFromHex(String(p['funding_tx_id'])),
-      vout: Number(p['funding_output_index']),
-    },
+function build(c: VectorCase): SideCommitment {
+  if (BigInt(c.dust_limit_satoshi) !== parameters.holderDustLimitSat)
+    throw new Error('vector dust limit changed');
+  return buildSideCommitment(parameters, 'holder', {
     commitmentNumber: Number(p['commitment_number']),
-    obscuringFactor: commitmentObscuringFactor(
-      hex('local_payment_basepoint'),
-      hex('remote_payment_basepoint'),
-    ),
+    perCommitmentPoint: localPerCommitmentPoint,
     feeratePerKw: c.feerate_per_kw,
-    dustLimitSat: BigInt(c.dust_limit_satoshi),
-    toSelfDelay,
-    broadcasterIsFunder: true,
     toBroadcasterMsat: BigInt(c.to_local_msat),
     toCountersignatoryMsat: BigInt(c.to_remote_msat),
     htlcs: commitmentHtlcs(c.pending_htlc_ids),
-    keys,
   });
 }
 
@@ -112,9 +130,15 @@ const witnessSig = (der: string) =>
 
 describe('BOLT 3 Appendix C parameters', () => {
   it('derives the obscuring factor from both payment basepoints', () => {
-    expect(commitmentObscuringFactor(hex('local_payment_basepoint'), hex('remote_payment_basepoint'))).toBe(
-      Number(p['obscuring_factor_int']),
-    );
+    expect(obscuringFactor(parameters)).toBe(Number(p['obscuring_factor_int']));
+  });
+
+  it('derives the per-commitment keys the spec prints from the basepoints', () => {
+    const keys = build(vectors.cases[0]!).keys;
+    expect(toHex(keys.revocationPubkey)).toBe(p['local_revocation_pubkey']);
+    expect(toHex(keys.broadcasterHtlcPubkey)).toBe(p['local_htlcpubkey']);
+    expect(toHex(keys.countersignatoryHtlcPubkey)).toBe(p['remote_htlcpubkey']);
+    expect(toHex(keys.broadcasterDelayedPubkey)).toBe(p['local_delayedpubkey']);
   });
 
   it('builds the funding witness script', () => {
@@ -155,26 +179,20 @@ describe('BOLT 3 Appendix C HTLC transactions', () => {
 
   it.each(htlcCases)('%s', (_name, c, h) => {
     const built = build(c);
-    const output = built.outputs[h.output_index]!;
-    if (output.kind !== 'htlc') throw new Error(`output ${h.output_index} is ${output.kind}, not an HTLC`);
-    const htlc = commitmentHtlcs(c.pending_htlc_ids)[output.htlcIndex]!;
+    const output = buildHtlcTxs(built).find((info) => info.outputIndex === h.output_index);
+    if (output === undefined) throw new Error(`output ${h.output_index} is not an HTLC`);
+    const htlc = built.htlcs[output.htlcIndex]!;
     expect(c.pending_htlc_ids[output.htlcIndex]).toBe(h.htlc_id);
     expect(htlc.offered).toBe(h.type === 'htlc-timeout');
 
-    const unsigned = buildHtlcTx({
-      commitmentTxid: txid(built.tx),
-      outputIndex: h.output_index,
-      htlc,
-      feeratePerKw: c.feerate_per_kw,
-      toSelfDelay,
-      revocationPubkey: keys.revocationPubkey,
-      broadcasterDelayedPubkey: keys.broadcasterDelayedPubkey,
-    });
+    const unsigned = output.tx;
     const spent = { scriptCode: output.witnessScript, valueSat: htlc.amountMsat / 1000n };
     const localSig = signSegwitV0Input(unsigned, 0, spent, localHtlcPrivkey);
     expect(toHex(localSig)).toBe(`${h.local_htlc_signature}01`);
     const remoteSig = witnessSig(h.remote_htlc_signature);
-    expect(verifySegwitV0Input(unsigned, 0, spent, remoteSig, keys.countersignatoryHtlcPubkey)).toBe(true);
+    expect(verifySegwitV0Input(unsigned, 0, spent, remoteSig, built.keys.countersignatoryHtlcPubkey)).toBe(
+      true,
+    );
 
     const preimage = htlc.offered
       ? undefined
