@@ -1,6 +1,7 @@
 /**
- * Signing and checking segwit v0 inputs: BIP 143 sighash, then ECDSA, in the witness form (strict
- * DER with the sighash type byte appended). The one path every Vigil signature takes.
+ * Signing and checking segwit v0 inputs: BIP 143 sighash, then ECDSA. The one path every Vigil
+ * signature takes. Lightning messages carry compact 64-byte signatures (SIGHASH_ALL implied);
+ * witnesses carry strict DER with the sighash type byte appended.
  */
 import { decodeDerWithSighash, encodeDerWithSighash } from './der.js';
 import { signEcdsa, verifyEcdsa } from './ecdsa.js';
@@ -14,6 +15,21 @@ export interface SpentOutput {
   readonly valueSat: bigint;
 }
 
+function sighashOf(tx: Transaction, inputIndex: number, spent: SpentOutput, sighashType: number): Uint8Array {
+  return segwitV0Sighash(tx, inputIndex, spent.scriptCode, spent.valueSat, sighashType);
+}
+
+/** The compact (64-byte r || s) signature of input `inputIndex` by `privkey`. */
+export function signSegwitV0Compact(
+  tx: Transaction,
+  inputIndex: number,
+  spent: SpentOutput,
+  privkey: Uint8Array,
+  sighashType: number = SIGHASH_ALL,
+): Uint8Array {
+  return signEcdsa(sighashOf(tx, inputIndex, spent, sighashType), privkey);
+}
+
 /** The witness signature (DER || sighash type) of input `inputIndex` by `privkey`. */
 export function signSegwitV0Input(
   tx: Transaction,
@@ -22,8 +38,19 @@ export function signSegwitV0Input(
   privkey: Uint8Array,
   sighashType: number = SIGHASH_ALL,
 ): Uint8Array {
-  const hash = segwitV0Sighash(tx, inputIndex, spent.scriptCode, spent.valueSat, sighashType);
-  return encodeDerWithSighash(signEcdsa(hash, privkey), sighashType);
+  return encodeDerWithSighash(signSegwitV0Compact(tx, inputIndex, spent, privkey, sighashType), sighashType);
+}
+
+/** True when the compact `sig` is `pubkey`'s valid signature of input `inputIndex`. */
+export function verifySegwitV0Compact(
+  tx: Transaction,
+  inputIndex: number,
+  spent: SpentOutput,
+  sig: Uint8Array,
+  pubkey: Uint8Array,
+  sighashType: number = SIGHASH_ALL,
+): boolean {
+  return verifyEcdsa(sig, sighashOf(tx, inputIndex, spent, sighashType), pubkey);
 }
 
 /**
@@ -39,9 +66,5 @@ export function verifySegwitV0Input(
   field = 'signature',
 ): boolean {
   const { sig, sighashType } = decodeDerWithSighash(witnessSig, field);
-  return verifyEcdsa(
-    sig,
-    segwitV0Sighash(tx, inputIndex, spent.scriptCode, spent.valueSat, sighashType),
-    pubkey,
-  );
+  return verifySegwitV0Compact(tx, inputIndex, spent, sig, pubkey, sighashType);
 }
