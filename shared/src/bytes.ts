@@ -57,6 +57,12 @@ export function reverseBytes(bytes: Uint8Array): Uint8Array {
   return Uint8Array.from(bytes).reverse();
 }
 
+/** Throws unless `value` is a Uint8Array (of any length). Returns it for chaining. */
+export function expectBytes(value: Uint8Array, field: string): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new ValidationError(field, `expected bytes, got ${typeof value}`);
+  return value;
+}
+
 /** Throws unless `bytes` has exactly `length` bytes. Returns `bytes` for chaining. */
 export function expectLength(bytes: Uint8Array, length: number, field: string): Uint8Array {
   if (!(bytes instanceof Uint8Array))

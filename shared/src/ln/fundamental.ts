@@ -164,6 +164,40 @@ export function fixedBytes(length: number): Codec<Uint8Array> {
   };
 }
 
+/** BOLT 1's 32-byte convenience types, named so message definitions read like the spec. */
+export const chainHash: Codec<Uint8Array> = fixedBytes(32);
+export const channelId: Codec<Uint8Array> = fixedBytes(32);
+export const sha256: Codec<Uint8Array> = fixedBytes(32);
+/** A compact ECDSA signature, r || s; whether it verifies is the signer's and verifier's concern. */
+export const signature: Codec<Uint8Array> = fixedBytes(64);
+
+/** BOLT 1: an amount may not exceed 21 million BTC, in satoshis (0x000775f05a074000)... */
+export const MAX_AMOUNT_SAT = 21_000_000n * 100_000_000n;
+/** ...and in millisatoshis (0x1d24b2dfac520000). */
+export const MAX_AMOUNT_MSAT = MAX_AMOUNT_SAT * 1000n;
+
+/** `codec` restricted to [0, max], in both directions: a larger value is no amount of bitcoin. */
+function atMost(codec: Codec<bigint>, max: bigint, what: string): Codec<bigint> {
+  const problem = (value: bigint) => `${what} ${value} exceeds the 21 million BTC cap of ${max}`;
+  return {
+    greedy: codec.greedy,
+    read(reader, field) {
+      const value = codec.read(reader, field);
+      if (value > max) throw new DecodeError(field, problem(value));
+      return value;
+    },
+    write(writer, value, field) {
+      if (typeof value === 'bigint' && value > max) throw new ValidationError(field, problem(value));
+      codec.write(writer, value, field);
+    },
+  };
+}
+
+/** A u64 amount in satoshis, capped as BOLT 1 requires. */
+export const amountSat: Codec<bigint> = atMost(u64, MAX_AMOUNT_SAT, 'satoshi amount');
+/** A u64 amount in millisatoshis, capped as BOLT 1 requires. */
+export const amountMsat: Codec<bigint> = atMost(u64, MAX_AMOUNT_MSAT, 'millisatoshi amount');
+
 /** The spec's `...*byte`: everything left in the enclosing value (e.g. `upfront_shutdown_script`). */
 export const remainingBytes: Codec<Uint8Array> = {
   greedy: true,
