@@ -42,15 +42,19 @@ export function holderPerCommitmentPoint(
   );
 }
 
+/**
+ * BOLT 2 numbers each side's offers separately (both start at 0), so an id is unique only together
+ * with its direction: our HTLC 3 and their HTLC 3 may sit on the same commitment.
+ */
 function checkHtlcIds(htlcs: readonly MonitorHtlc[], field: string): void {
-  const seen = new Set<bigint>();
+  const seen = new Set<string>();
   htlcs.forEach((htlc, i) => {
     if (typeof htlc.htlcId !== 'bigint' || htlc.htlcId < 0n) {
       throw new ValidationError(`${field}.htlcs[${i}].htlcId`, 'expected a non-negative bigint');
     }
-    if (seen.has(htlc.htlcId))
-      throw new ValidationError(`${field}.htlcs[${i}].htlcId`, `duplicate id ${htlc.htlcId}`);
-    seen.add(htlc.htlcId);
+    const key = `${htlc.offered ? 'offered' : 'received'} ${htlc.htlcId}`;
+    if (seen.has(key)) throw new ValidationError(`${field}.htlcs[${i}].htlcId`, `duplicate ${key} HTLC id`);
+    seen.add(key);
   });
 }
 
