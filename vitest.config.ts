@@ -9,6 +9,8 @@ const workspace = (name: string) => ({
 
 export default defineConfig({
   resolve: { conditions: ['source'] },
+  // Tests run on Node, where Vite resolves imports with the SSR conditions.
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
     projects: [workspace('proto'), workspace('shared')],
     testTimeout: 30_000,
