@@ -6,7 +6,7 @@
  * The channel state machine and every monitor build commitments only through this module, so the
  * manager's signatures and a monitor's broadcast are over the very same transaction.
  */
-import { expectBigUint, expectLength, expectUint, U64_MAX } from '../bytes.js';
+import { expectBigUint, expectLength, expectUint, toHex, U64_MAX } from '../bytes.js';
 import { ValidationError } from '../errors.js';
 import { txid, type OutPoint, type Transaction } from '../bitcoin/tx.js';
 import { validatePubkey } from '../bitcoin/secp256k1.js';
@@ -87,8 +87,41 @@ export function obscuringFactor(p: ChannelParameters): number {
   return commitmentObscuringFactor(opener.paymentBasepoint, accepter.paymentBasepoint);
 }
 
+/**
+ * Derived keys of recent commitments. Deriving costs several point multiplications (~12 ms with
+ * noble), and the same commitment's keys are derived by its signer, its verifier and every
+ * monitor that checks or rebuilds it; the inputs are public, so caching them leaks nothing.
+ */
+const recentCommitmentKeys = new Map<string, CommitmentKeys>();
+const RECENT_COMMITMENT_KEYS_LIMIT = 1024;
+
 /** BOLT 3 per-commitment keys of a commitment broadcast by the owner of `broadcaster`. */
 export function deriveCommitmentKeys(
+  broadcaster: ChannelPublicKeys,
+  countersignatory: ChannelPublicKeys,
+  perCommitmentPoint: Uint8Array,
+): CommitmentKeys {
+  const cacheKey = [
+    broadcaster.htlcBasepoint,
+    broadcaster.delayedPaymentBasepoint,
+    countersignatory.revocationBasepoint,
+    countersignatory.htlcBasepoint,
+    countersignatory.paymentBasepoint,
+    perCommitmentPoint,
+  ]
+    .map(toHex)
+    .join('');
+  const cached = recentCommitmentKeys.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const keys = computeCommitmentKeys(broadcaster, countersignatory, perCommitmentPoint);
+  if (recentCommitmentKeys.size >= RECENT_COMMITMENT_KEYS_LIMIT) {
+    recentCommitmentKeys.delete(recentCommitmentKeys.keys().next().value!);
+  }
+  recentCommitmentKeys.set(cacheKey, keys);
+  return keys;
+}
+
+function computeCommitmentKeys(
   broadcaster: ChannelPublicKeys,
   countersignatory: ChannelPublicKeys,
   perCommitmentPoint: Uint8Array,
