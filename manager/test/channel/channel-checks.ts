@@ -1,15 +1,16 @@
 /**
  * The checks the property test makes after every step: the commitment each side would broadcast is
- * a valid spend of the funding output and its HTLC transactions valid spends of its outputs
- * (signatures checked with sign.ts, witness scripts against the outputs' script hashes: the
- * interpreter-free check), and each side's monitor, rebuilt from nothing but the emitted records,
- * holds exactly the channel's view.
+ * a valid spend of the funding output (signatures checked with sign.ts, and the whole witness run
+ * through bitcore's independent interpreter) and its HTLC transactions valid spends of its outputs
+ * (signatures with sign.ts, witness scripts against the outputs' script hashes), and each side's
+ * monitor, rebuilt from nothing but the emitted records, holds exactly the channel's view.
  */
 import { expect } from 'vitest';
 import { equalBytes, toHex } from '@vigil/shared/bytes';
 import { p2wshScript } from '@vigil/shared/bitcoin/output-scripts';
 import { verifySegwitV0Compact, verifySegwitV0Input } from '@vigil/shared/bitcoin/sign';
-import { txid } from '@vigil/shared/bitcoin/tx';
+import { encodeTx, txid } from '@vigil/shared/bitcoin/tx';
+import { checkInputScripts, STANDARD_SCRIPT_FLAGS } from '@vigil/shared/chain/regtest/script-verifier';
 import { buildHtlcTxs, buildSideCommitment } from '@vigil/shared/ln/channel-parameters';
 import { fundingOutput } from '@vigil/shared/ln/funding';
 import { sortedFundingPubkeys } from '@vigil/shared/ln/scripts';
@@ -36,6 +37,8 @@ export function expectBroadcastableCommitment(peer: Peer): void {
   const [firstKey, secondKey] = sortedFundingPubkeys(ours, theirs);
   expect(verifySegwitV0Input(tx, 0, spent, firstSig!, firstKey)).toBe(true);
   expect(verifySegwitV0Input(tx, 0, spent, secondSig!, secondKey)).toBe(true);
+  // And by an interpreter that shares no code with our signer (bitcore, as vigil-regtest uses).
+  expect(checkInputScripts(encodeTx(tx), [funding], STANDARD_SCRIPT_FLAGS)).toBeUndefined();
 
   const { index, spec } = c.localCommit;
   const built = buildSideCommitment(
