@@ -11,12 +11,11 @@
 import { equalBytes } from '../bytes.js';
 import { ValidationError } from '../errors.js';
 import { type Block, blockHash } from '../bitcoin/block.js';
-import type postgres from 'postgres';
-import type { Database, SqlHandle } from '../db/database.js';
+import type { Database, SqlTransaction } from '../db/database.js';
 import type { BlockRef, ChainSource } from './chain-source.js';
 
 /** The transaction handle a listener writes through. */
-export type FollowerTx = Extract<SqlHandle, postgres.TransactionSql<{ bigint: bigint }>>;
+export type FollowerTx = SqlTransaction;
 
 export interface BlockListener {
   blockConnected(block: Block, ref: BlockRef, tx: FollowerTx): Promise<void>;

@@ -19,8 +19,11 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   });
 }
 
+/** An open transaction (what `sql.begin` hands its callback). */
+export type SqlTransaction = postgres.TransactionSql<{ bigint: bigint }>;
+
 /** A connection pool or an open transaction: repository functions accept either. */
-export type SqlHandle = Database | postgres.TransactionSql<{ bigint: bigint }>;
+export type SqlHandle = Database | SqlTransaction;
 
 /**
  * A `bytea[]` parameter. postgres.js infers an array's element type from Buffers but not from
