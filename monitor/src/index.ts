@@ -1,5 +1,8 @@
 /**
- * vigil-monitor: persists ChannelMonitors, watches the chain and enforces claims on-chain.
- * See DESIGN.md; built from issue 5 on.
+ * vigil-monitor: persists ChannelMonitors, watches the chain and enforces claims on-chain (see
+ * DESIGN.md). This entry point starts a monitor in-process; the process is `vigil-monitor`
+ * (cli.ts).
  */
-export {};
+export { type MonitorConfig, loadConfig, parseConfig } from './config.js';
+export { type RunningMonitor, startMonitor } from './monitor.js';
+export { enqueueEvent } from './store/event-outbox.js';

@@ -44,7 +44,7 @@ const SECRET_MATCHES = [
 ] as const;
 
 /** Throws unless every holder secret is the private key of the matching holder basepoint. */
-function checkSecretsMatchBasepoints(
+export function checkSecretsMatchBasepoints(
   secrets: HolderChannelSecrets,
   params: ChannelParameters,
   field: string,
