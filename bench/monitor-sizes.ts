@@ -7,34 +7,15 @@
  * counterparty's keys, and every update goes through `applyUpdate`, which verifies the signatures
  * and txids a monitor would. That makes 10,000 payments take minutes.
  * Run: `npm run bench:sizes`.
- *
- * The channel is built here rather than from shared/test's ChannelFixture because the bench is
- * its own TypeScript project and can only import shared's built modules.
  */
 import { sha256 } from '@vigil/shared/bitcoin/hash';
-import { pubkeyFromPrivkey } from '@vigil/shared/bitcoin/secp256k1';
-import { signSegwitV0Compact } from '@vigil/shared/bitcoin/sign';
-import { txid } from '@vigil/shared/bitcoin/tx';
-import {
-  buildHtlcTxs,
-  buildSideCommitment,
-  type ChannelParameters,
-  type ChannelPublicKeys,
-} from '@vigil/shared/ln/channel-parameters';
-import { derivePrivkey, perCommitmentPointFromSecret } from '@vigil/shared/ln/keys';
-import { fundingScript } from '@vigil/shared/ln/scripts';
-import { generateFromSeed } from '@vigil/shared/ln/shachain';
 import { applyUpdate } from '@vigil/shared/monitor-model/apply-update';
-import {
-  type ChannelMonitor,
-  type CounterpartyCommitment,
-  counterpartyCommitmentState,
-  type HolderChannelSecrets,
-  type HolderCommitment,
-  holderCommitmentState,
-  type MonitorHtlc,
+import type {
+  ChannelMonitor,
+  CounterpartyCommitment,
+  HolderCommitment,
+  MonitorHtlc,
 } from '@vigil/shared/monitor-model/channel-monitor';
-import { secretIndexOfCommitment } from '@vigil/shared/monitor-model/commitment-checks';
 import { createChannelMonitor } from '@vigil/shared/monitor-model/create-monitor';
 import type { ChannelMonitorUpdateStep } from '@vigil/shared/monitor-model/monitor-update';
 import {
@@ -42,33 +23,11 @@ import {
   encodeChannelMonitorUpdate,
   encodeCounterpartyCommitment,
 } from '@vigil/shared/monitor-model/proto-codec';
+import { ChannelFixture } from '@vigil/test/fixtures/channel-fixture';
 
 const PAYMENTS = 10_000;
 const CHECKPOINTS = new Set([0, 100, 1_000, 10_000]);
 const PAYMENT_MSAT = 5_000_000n;
-
-/** One side's channel secrets, distinct per `tag`. */
-function secretsFrom(tag: number): HolderChannelSecrets {
-  const key = (n: number) => Uint8Array.from({ length: 32 }, (_, i) => (i === 31 ? n : tag));
-  return {
-    fundingKey: key(1),
-    revocationBasepointSecret: key(2),
-    paymentBasepointSecret: key(3),
-    delayedPaymentBasepointSecret: key(4),
-    htlcBasepointSecret: key(5),
-    commitmentSeed: key(6),
-  };
-}
-
-function publicKeysOf(s: HolderChannelSecrets): ChannelPublicKeys {
-  return {
-    fundingPubkey: pubkeyFromPrivkey(s.fundingKey),
-    revocationBasepoint: pubkeyFromPrivkey(s.revocationBasepointSecret),
-    paymentBasepoint: pubkeyFromPrivkey(s.paymentBasepointSecret),
-    delayedPaymentBasepoint: pubkeyFromPrivkey(s.delayedPaymentBasepointSecret),
-    htlcBasepoint: pubkeyFromPrivkey(s.htlcBasepointSecret),
-  };
-}
 
 /** Balances and pending HTLCs as the holder sees them (`offered` = offered by the holder). */
 interface ChannelState {
@@ -77,84 +36,27 @@ interface ChannelState {
   readonly htlcs: readonly MonitorHtlc[];
 }
 
-/** A 1 BTC channel between two parties whose keys the bench holds, so it can sign for both. */
+/**
+ * A 1 BTC channel from the test fixture (both parties' keys, so real signatures), described from
+ * the holder's side: the counterparty's commitments carry the same HTLCs in the other direction.
+ */
 class BenchChannel {
-  readonly holder = secretsFrom(0x11);
-  readonly counterparty = secretsFrom(0x22);
-  readonly channelId = sha256(Uint8Array.of(1));
-  readonly parameters: ChannelParameters = {
-    fundingOutpoint: { txid: sha256(Uint8Array.of(2)), vout: 0 },
-    fundingValueSat: 100_000_000n,
-    holderIsFunder: true,
-    holderPubkeys: publicKeysOf(this.holder),
-    counterpartyPubkeys: publicKeysOf(this.counterparty),
-    holderSelectedContestDelay: 144,
-    counterpartySelectedContestDelay: 144,
-    holderDustLimitSat: 546n,
-    counterpartyDustLimitSat: 546n,
-  };
+  readonly fixture = new ChannelFixture({ fundingValueSat: 100_000_000n });
+  readonly channelId = this.fixture.channelId;
 
-  /** The holder's commitment `n`, with the counterparty's real signatures. */
   holderCommitment(n: number, state: ChannelState): HolderCommitment {
-    const unsigned: HolderCommitment = {
-      commitmentNumber: n,
-      feeratePerKw: 1000,
-      toHolderMsat: state.toHolderMsat,
-      toCounterpartyMsat: state.toCounterpartyMsat,
-      htlcs: state.htlcs,
-      counterpartySignature: new Uint8Array(64),
-      counterpartyHtlcSignatures: [],
-    };
-    const point = perCommitmentPointFromSecret(secretOf(this.holder, n));
-    const built = buildSideCommitment(this.parameters, 'holder', holderCommitmentState(unsigned, point));
-    const { holderPubkeys, counterpartyPubkeys, fundingValueSat } = this.parameters;
-    const funding = {
-      scriptCode: fundingScript(holderPubkeys.fundingPubkey, counterpartyPubkeys.fundingPubkey),
-      valueSat: fundingValueSat,
-    };
-    const htlcKey = derivePrivkey(this.counterparty.htlcBasepointSecret, point);
-    return {
-      ...unsigned,
-      counterpartySignature: signSegwitV0Compact(built.tx, 0, funding, this.counterparty.fundingKey),
-      counterpartyHtlcSignatures: buildHtlcTxs(built).map((info) => {
-        const valueSat = built.htlcs[info.htlcIndex]!.amountMsat / 1000n;
-        return signSegwitV0Compact(info.tx, 0, { scriptCode: info.witnessScript, valueSat }, htlcKey);
-      }),
-    };
+    return this.fixture.holderCommitment(n, state);
   }
 
-  /** The counterparty's commitment `n` with its true txid. */
   counterpartyCommitment(n: number, state: ChannelState): CounterpartyCommitment {
-    const commitment: CounterpartyCommitment = {
-      commitmentNumber: n,
-      txid: new Uint8Array(32),
-      perCommitmentPoint: perCommitmentPointFromSecret(secretOf(this.counterparty, n)),
-      feeratePerKw: 1000,
-      toCounterpartyMsat: state.toCounterpartyMsat,
-      toHolderMsat: state.toHolderMsat,
-      // The counterparty broadcasts this one: what the holder offered, it receives.
-      htlcs: state.htlcs.map((htlc) => ({ ...htlc, offered: !htlc.offered })),
-    };
-    const built = buildSideCommitment(
-      this.parameters,
-      'counterparty',
-      counterpartyCommitmentState(commitment),
-    );
-    return { ...commitment, txid: txid(built.tx) };
+    const htlcs = state.htlcs.map((htlc) => ({ ...htlc, offered: !htlc.offered }));
+    return this.fixture.counterpartyCommitment(n, { ...state, htlcs });
   }
 
   /** The step revealing the counterparty's secret for its commitment `n`. */
   revocation(n: number): ChannelMonitorUpdateStep {
-    return {
-      kind: 'commitmentSecret',
-      index: secretIndexOfCommitment(n),
-      secret: secretOf(this.counterparty, n),
-    };
+    return { kind: 'commitmentSecret', ...this.fixture.counterpartySecret(n) };
   }
-}
-
-function secretOf(party: HolderChannelSecrets, commitmentNumber: number): Uint8Array {
-  return generateFromSeed(party.commitmentSeed, secretIndexOfCommitment(commitmentNumber));
 }
 
 /** Payment `i`'s preimage and the HTLC the holder offers for it. */
@@ -266,15 +168,7 @@ console.log('One-step ChannelMonitorUpdate, bytes');
 for (const [name, size] of stepSizes(channel, start)) print(name, size.toLocaleString('en-US'));
 
 console.log(`\nChannelMonitor snapshot after N payments (each: 7 updates), bytes`);
-let monitor = createChannelMonitor({
-  channelId: channel.channelId,
-  counterpartyNodeId: pubkeyFromPrivkey(new Uint8Array(32).fill(0x33)),
-  parameters: channel.parameters,
-  secrets: channel.holder,
-  destinationScript: Uint8Array.of(0, 20, ...new Uint8Array(20).fill(7)),
-  initialHolderCommitment: channel.holderCommitment(0, start),
-  initialCounterpartyCommitment: channel.counterpartyCommitment(0, start),
-}).monitor;
+let monitor = createChannelMonitor(channel.fixture.init(start)).monitor;
 let state = start;
 const started = process.hrtime.bigint();
 for (let i = 0; i <= PAYMENTS; i++) {

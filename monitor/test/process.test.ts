@@ -15,7 +15,7 @@ import { createClient } from '@vigil/proto/grpc-bridge';
 import { toHex } from '@vigil/shared/bytes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyReceipt } from '../src/service/receipt.js';
-import { createTestDatabase, type TestDatabase } from '../../shared/test/support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '@vigil/test/support/test-database';
 import { channelIdOf, initOf, updateOf, updatesOf } from './support/channel-series.js';
 import { keys, nodeIdOf } from './support/harness.js';
 import { buildMonitor, type Env, runCli, spawnMonitor } from './support/monitor-process.js';

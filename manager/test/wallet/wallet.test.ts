@@ -14,7 +14,7 @@ import { ValidationError } from '@vigil/shared/errors';
 import { managerMigrations } from '../../src/store/migrations.js';
 import { Wallet } from '../../src/wallet/wallet.js';
 import { btcString, mine, startTestNode, type TestNode } from '../../../shared/test/chain/regtest-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../../shared/test/support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '@vigil/test/support/test-database';
 import { testKey } from '../../../shared/test/chain/test-wallet.js';
 
 const seed = sha256(new TextEncoder().encode('wallet test seed'));

@@ -11,8 +11,8 @@ import { decodeChannelMonitorUpdate } from '@vigil/shared/monitor-model/proto-co
 import type { ChannelMonitorUpdate } from '@vigil/shared/monitor-model/monitor-update';
 import { managerMigrations } from '../../src/store/migrations.js';
 import { RemoteWatch } from '../../src/watch/remote-watch.js';
-import { ChannelFixture } from '../../../shared/test/monitor-model/channel-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../../shared/test/support/test-database.js';
+import { ChannelFixture } from '@vigil/test/fixtures/channel-fixture';
+import { createTestDatabase, type TestDatabase } from '@vigil/test/support/test-database';
 
 const fx = new ChannelFixture();
 const balances = { toHolderMsat: 690_000_000n, toCounterpartyMsat: 310_000_000n };

@@ -9,7 +9,7 @@ import type {
   ChannelMonitorUpdate,
   ChannelMonitorUpdateStep,
 } from '@vigil/shared/monitor-model/monitor-update';
-import { ChannelFixture } from '../../../shared/test/monitor-model/channel-fixture.js';
+import { ChannelFixture } from '@vigil/test/fixtures/channel-fixture';
 
 export const fixture = new ChannelFixture();
 

@@ -8,7 +8,7 @@ import { createLogger } from '@vigil/shared/log/logger';
 import type { MonitorConfig } from '../../src/config.js';
 import { startMonitor, type RunningMonitor } from '../../src/monitor.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/service/limits.js';
-import { createTestDatabase, type TestDatabase } from '../../../shared/test/support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '@vigil/test/support/test-database';
 
 /** Node keys of the tenants the tests use; `stranger` is never admitted. */
 export const keys = {

@@ -9,7 +9,7 @@ import { blockHash } from '../../src/bitcoin/block.js';
 import { BitcoindChainSource } from '../../src/chain/bitcoind-source.js';
 import { BlockFollower, type BlockListener, ReorgTooDeepError } from '../../src/chain/block-follower.js';
 import { migrate, sharedMigrations } from '../../src/db/migrate.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '@vigil/test/support/test-database';
 import { mine, startTestNode, type TestNode } from './regtest-fixture.js';
 import { testKey } from './test-wallet.js';
 

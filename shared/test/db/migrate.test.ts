@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { migrate, readMigrations, sharedMigrations } from '../../src/db/migrate.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '@vigil/test/support/test-database';
 
 function migrationDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-migrations-'));

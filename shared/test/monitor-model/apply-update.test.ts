@@ -8,7 +8,7 @@ import type {
   ChannelMonitorUpdate,
   ChannelMonitorUpdateStep,
 } from '../../src/monitor-model/monitor-update.js';
-import { ChannelFixture, payment } from './channel-fixture.js';
+import { ChannelFixture, payment } from '@vigil/test/fixtures/channel-fixture';
 
 const fx = new ChannelFixture();
 const created = createChannelMonitor(fx.init());

@@ -42,7 +42,7 @@ import {
   toProtoMonitorEvent,
 } from '../../src/monitor-model/proto-codec.js';
 import { expectVigilError } from '../helpers.js';
-import { ChannelFixture, payment } from './channel-fixture.js';
+import { ChannelFixture, payment } from '@vigil/test/fixtures/channel-fixture';
 import * as gen from './model-generators.js';
 
 const fx = new ChannelFixture();

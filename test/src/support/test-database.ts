@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { type Database, openDatabase } from '../../src/db/database.js';
+import { type Database, openDatabase } from '@vigil/shared/db/database';
 
 const adminUrl = process.env['VIGIL_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
