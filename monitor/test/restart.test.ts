@@ -70,7 +70,7 @@ describe('restart', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('acks every update it received, then ends the session with UNAVAILABLE', async () => {
+  it('acks in order what it read, ends the session with UNAVAILABLE, and every ack survives the restart', async () => {
     const { session } = await openAlice();
     for (const update of updatesOf(channel, 11, 25)) session.write(updateFrame(update));
     let last = (await session.nextOf('updateAck')).updateId;
@@ -91,7 +91,10 @@ describe('graceful shutdown', () => {
       'UNAVAILABLE',
       'the monitor is shutting down; resend what was not acked when it is back',
     ]);
-    expect(last).toBe(25n);
+    // Frames the server had not read when the shutdown began are not in flight: they get no ack
+    // and the manager resends them. What must hold is that every ack is durable (below).
+    expect(last).toBeGreaterThanOrEqual(11n);
+    expect(last).toBeLessThanOrEqual(25n);
     await stopped;
     await harness.restart();
     const { session: again, welcome } = await openAlice();
