@@ -12,6 +12,8 @@
  *   persisted it, in update id order; what was reported survives a restart.
  * - A monitor that lacks a channel, or is behind what the outbox still holds, is sent the snapshot
  *   with every counterparty commitment record instead of updates.
+ * - `onPersisted` listeners hear of a record only after its transaction committed, in write order,
+ *   so a session that sends on that signal never sends what the outbox could lose.
  */
 import { toHex } from '@vigil/shared/bytes';
 import { ValidationError } from '@vigil/shared/errors';
@@ -45,6 +47,9 @@ export type CatchUp =
       readonly counterpartyCommitments: readonly CounterpartyCommitment[];
     };
 
+/** Told that `updateId` (0 = the initial watch) of `channelId` is committed to the outbox. */
+export type PersistedListener = (channelId: Uint8Array, updateId: number) => void;
+
 interface WatchedChannel {
   /** The manager's copy, after every update handed to `updateChannel` (validation runs on it). */
   monitor: ChannelMonitor;
@@ -58,6 +63,7 @@ export class RemoteWatch implements ChannelWatch {
   /** Writes run one after another, in the order the channel produced them. */
   private writes: Promise<void> = Promise.resolve();
   private writeFailure: unknown;
+  private readonly persistedListeners = new Set<PersistedListener>();
 
   private constructor(private readonly options: RemoteWatchOptions) {
     this.tracker = new QuorumTracker(options.monitorIds, options.quorum ?? options.monitorIds.length);
@@ -91,7 +97,7 @@ export class RemoteWatch implements ChannelWatch {
         await store.insertChannel(tx, created.monitor);
         await store.insertCounterpartyCommitments(tx, init.channelId, created.counterpartyCommitments);
       },
-      () => (channel.persisted = created.monitor),
+      () => this.committed(channel, created.monitor),
     );
     return 'inProgress';
   }
@@ -107,7 +113,7 @@ export class RemoteWatch implements ChannelWatch {
         await store.appendUpdate(tx, applied.monitor, bytes);
         await store.insertCounterpartyCommitments(tx, update.channelId, applied.counterpartyCommitments);
       },
-      () => (channel.persisted = applied.monitor),
+      () => this.committed(channel, applied.monitor),
     );
     return 'inProgress';
   }
@@ -116,6 +122,12 @@ export class RemoteWatch implements ChannelWatch {
   async flush(): Promise<void> {
     await this.writes;
     this.throwIfWritesFailed();
+  }
+
+  /** Calls `listener` after each committed record (see the file comment); returns its removal. */
+  onPersisted(listener: PersistedListener): () => void {
+    this.persistedListeners.add(listener);
+    return () => this.persistedListeners.delete(listener);
   }
 
   /** Highest update id of `channelId` in the outbox (0 = only the initial watch; -1 = not yet). */
@@ -183,6 +195,11 @@ export class RemoteWatch implements ChannelWatch {
     const channel = this.channels.get(toHex(channelId));
     if (channel === undefined) throw new ValidationError(field, `unknown channel ${toHex(channelId)}`);
     return channel;
+  }
+
+  private committed(channel: WatchedChannel, monitor: ChannelMonitor): void {
+    channel.persisted = monitor;
+    for (const listener of this.persistedListeners) listener(monitor.channelId, monitor.latestUpdateId);
   }
 
   private write(body: (tx: SqlTransaction) => Promise<void>, onCommitted: () => void): void {

@@ -57,10 +57,18 @@ describe('RemoteWatch', () => {
 
   it('stores before it lets anything be sent, and completes on a quorum, in order', async () => {
     const watch = await open();
+    const committed: number[] = [];
+    watch.onPersisted((channelId, updateId) => {
+      // Told only once the record is committed, so the session may send it.
+      expect(watch.persistedUpTo(channelId)).toBe(updateId);
+      committed.push(updateId);
+    });
     expect(watch.watchChannel(fx.init())).toBe('inProgress');
     expect(watch.persistedUpTo(fx.channelId)).toBe(-1);
+    expect(committed).toEqual([]);
     await watch.flush();
     expect(watch.persistedUpTo(fx.channelId)).toBe(0);
+    expect(committed).toEqual([0]);
 
     await watch.recordPersisted('a', fx.channelId, 0);
     expect(durable).toEqual([]);
@@ -70,6 +78,7 @@ describe('RemoteWatch', () => {
     for (const u of updates) expect(watch.updateChannel(u)).toBe('inProgress');
     await watch.flush();
     expect(watch.persistedUpTo(fx.channelId)).toBe(3);
+    expect(committed).toEqual([0, 1, 2, 3]);
     await watch.recordPersisted('a', fx.channelId, 3);
     await watch.recordPersisted('b', fx.channelId, 2);
     expect(durable).toEqual([`${ch}:0`, `${ch}:1`, `${ch}:2`]);

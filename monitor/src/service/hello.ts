@@ -4,51 +4,22 @@
  *   SHA256(monitor_id[33] || node_id[33] || timestamp_ms[8, big-endian] || nonce[32])
  * and the monitor admits it only if the signature verifies, the timestamp is within the window of
  * its own clock, the node id is a tenant, and the nonce is new for that node id. The checks run
- * in that order so that only a validly signed Hello of a tenant can write to the nonce cache.
+ * in that order so that only a validly signed Hello of a tenant can write to the nonce cache. The
+ * digest and the client's signing live in @vigil/shared/monitor-model/hello (the manager signs).
  */
 import { status } from '@grpc/grpc-js';
 import type * as pb from '@vigil/proto';
-import { ByteWriter, expectLength, toHex } from '@vigil/shared/bytes';
-import { signEcdsa, verifyEcdsa } from '@vigil/shared/bitcoin/ecdsa';
-import { sha256 } from '@vigil/shared/bitcoin/hash';
-import { pubkeyFromPrivkey, validatePubkey } from '@vigil/shared/bitcoin/secp256k1';
+import { expectLength, toHex } from '@vigil/shared/bytes';
+import { verifyEcdsa } from '@vigil/shared/bitcoin/ecdsa';
+import { validatePubkey } from '@vigil/shared/bitcoin/secp256k1';
 import type { Database } from '@vigil/shared/db/database';
 import { VigilError } from '@vigil/shared/errors';
+import { HELLO_NONCE_BYTES, helloDigest } from '@vigil/shared/monitor-model/hello';
 import { rememberNonce } from '../store/nonce-cache.js';
 import { SessionError } from './session-error.js';
 import type { Tenant, TenantDirectory } from './tenants.js';
 
-export const HELLO_NONCE_BYTES = 32;
 const U63_MAX = (1n << 63n) - 1n;
-
-/** The 32-byte hash a Hello's signature signs. */
-export function helloDigest(
-  monitorId: Uint8Array,
-  nodeId: Uint8Array,
-  timestampMs: bigint,
-  nonce: Uint8Array,
-): Uint8Array {
-  return sha256(
-    new ByteWriter(106)
-      .bytes(expectLength(monitorId, 33, 'monitorId'))
-      .bytes(expectLength(nodeId, 33, 'nodeId'))
-      .u64be(timestampMs)
-      .bytes(expectLength(nonce, HELLO_NONCE_BYTES, 'nonce'))
-      .finish(),
-  );
-}
-
-/** A Hello from the node whose key is `nodeSecret`, for the monitor `monitorId` (the client side). */
-export function signHello(
-  nodeSecret: Uint8Array,
-  monitorId: Uint8Array,
-  timestampMs: bigint,
-  nonce: Uint8Array,
-): pb.MessageInitShape<typeof pb.HelloSchema> {
-  const nodeId = pubkeyFromPrivkey(nodeSecret, 'nodeSecret');
-  const signature = signEcdsa(helloDigest(monitorId, nodeId, timestampMs, nonce), nodeSecret);
-  return { nodeId, timestampMs, nonce, signature };
-}
 
 export interface HelloPolicy {
   readonly db: Database;

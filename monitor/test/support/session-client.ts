@@ -17,7 +17,7 @@ import {
   toProtoCounterpartyCommitment,
 } from '@vigil/shared/monitor-model/proto-codec';
 import { expect } from 'vitest';
-import { signHello } from '../../src/service/hello.js';
+import { signHello } from '@vigil/shared/monitor-model/hello';
 
 export type ClientFrameInit = pb.MessageInitShape<typeof pb.ClientFrameSchema>;
 
