@@ -4,6 +4,7 @@
  * update must pass the monitor model's checks), and an in-order message queue per direction in
  * which every message is encoded and decoded, as a transport would carry it.
  */
+import { secretsFrom as secretsFor } from '@vigil/test/fixtures/channel-fixture';
 import { expect } from 'vitest';
 import { toHex } from '@vigil/shared/bytes';
 import { sha256 } from '@vigil/shared/bitcoin/hash';
@@ -16,7 +17,7 @@ import {
   type WireMessage,
 } from '@vigil/shared/ln/wire/index';
 import { applyUpdate } from '@vigil/shared/monitor-model/apply-update';
-import type { ChannelMonitor, HolderChannelSecrets } from '@vigil/shared/monitor-model/channel-monitor';
+import type { ChannelMonitor } from '@vigil/shared/monitor-model/channel-monitor';
 import { createChannelMonitor, type ChannelMonitorInit } from '@vigil/shared/monitor-model/create-monitor';
 import type {
   ChannelMonitorUpdate,
@@ -41,18 +42,8 @@ export const FEERATES: FeerateEstimates = { minPerKw: 253, maxPerKw: 50_000, clo
 
 export const CONFIG: ChannelConfig = { ...DEFAULT_CHANNEL_CONFIG, chainHash: CHAIN_HASH, minimumDepth: 3 };
 
-/** Distinct, valid secrets per `tag`. */
-export function secretsFor(tag: number): HolderChannelSecrets {
-  const key = (n: number) => new Uint8Array(32).fill(tag).map((b, i) => (i === 31 ? n : b));
-  return {
-    fundingKey: key(1),
-    revocationBasepointSecret: key(2),
-    paymentBasepointSecret: key(3),
-    delayedPaymentBasepointSecret: key(4),
-    htlcBasepointSecret: key(5),
-    commitmentSeed: key(6),
-  };
-}
+/** Distinct, valid secrets per `tag` (the test fixture's). */
+export { secretsFor };
 
 /** A preimage and its hash, distinct per `n`. */
 export function payment(n: number): { preimage: Uint8Array; paymentHash: Uint8Array } {

@@ -20,23 +20,7 @@ import { connect } from '../../../monitor/test/support/session-client.js';
 const fx = new ChannelFixture();
 const balances = { toHolderMsat: 690_000_000n, toCounterpartyMsat: 310_000_000n };
 /** Updates 1..3: sign their commitment 1, get commitment 0 revoked, receive our commitment 1. */
-const updates: ChannelMonitorUpdate[] = [
-  {
-    channelId: fx.channelId,
-    updateId: 1,
-    steps: [{ kind: 'latestCounterpartyCommitment', commitment: fx.counterpartyCommitment(1, balances) }],
-  },
-  {
-    channelId: fx.channelId,
-    updateId: 2,
-    steps: [{ kind: 'commitmentSecret', ...fx.counterpartySecret(0) }],
-  },
-  {
-    channelId: fx.channelId,
-    updateId: 3,
-    steps: [{ kind: 'latestHolderCommitment', commitment: fx.holderCommitment(1, balances) }],
-  },
-];
+const updates: ChannelMonitorUpdate[] = fx.firstRound(balances);
 const backoff = { initialMs: 20, maxMs: 200 };
 
 async function eventually(check: () => boolean, what: string): Promise<void> {
