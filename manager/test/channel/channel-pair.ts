@@ -287,7 +287,8 @@ export class ChannelPair {
   }
 
   /** Opens the channel through funding and `channel_ready`, every update completing at once. */
-  static open(options: PairOptions = {}): ChannelPair {
+  /** Runs the opening up to A's `funding_created`, which stays in A's outbox undelivered. */
+  static upToFundingCreated(options: PairOptions = {}): ChannelPair {
     const pair = new ChannelPair(options);
     const { a, b } = pair;
     const opened = Channel.open(a.deps, openParams(options));
@@ -302,6 +303,12 @@ export class ChannelPair {
     a.take(
       a.channel.fundingTransactionCreated(fundingTransaction(required.scriptPubKey, required.valueSat), 1),
     );
+    return pair;
+  }
+
+  static open(options: PairOptions = {}): ChannelPair {
+    const pair = ChannelPair.upToFundingCreated(options);
+    const { a, b } = pair;
     pair.deliverAll();
     if (options.untilFunded === true) return pair;
     a.take(a.channel.fundingDepthChanged(3));

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { WireMessage } from '@vigil/shared/ln/wire/index';
-import { Channel, type ChannelOutput } from '../../src/channel/index.js';
+import type { ChannelOutput } from '../../src/channel/index.js';
 import type { Peer } from './channel-pair.js';
-import { ChannelPair, fundingTransaction, ONION, openParams, payment } from './channel-pair.js';
+import { ChannelPair, ONION, payment } from './channel-pair.js';
 
 function sent(outputs: readonly ChannelOutput[]): WireMessage['type'][] {
   return outputs.flatMap((o) => (o.kind === 'send' ? [o.message.type] : []));
@@ -17,28 +17,9 @@ function kinds(outputs: readonly ChannelOutput[]): string[] {
   return outputs.map((o) => (o.kind === 'send' ? o.message.type : o.kind));
 }
 
-/** Runs the opening up to A's `funding_created`, returning it undelivered. */
-function upToFundingCreated() {
-  const pair = new ChannelPair();
-  const { a, b } = pair;
-  const opened = Channel.open(a.deps, openParams());
-  a.channel = opened.channel;
-  a.take(opened.outputs);
-  const accepted = Channel.accept(b.deps, a.outbox.shift() as Parameters<typeof Channel.accept>[1]);
-  b.channel = accepted.channel;
-  b.take(accepted.outputs);
-  pair.deliver(b);
-  const required = a.outputs.find((o) => o.kind === 'fundingRequired');
-  if (required?.kind !== 'fundingRequired') throw new Error('no fundingRequired');
-  a.take(
-    a.channel.fundingTransactionCreated(fundingTransaction(required.scriptPubKey, required.valueSat), 1),
-  );
-  return pair;
-}
-
 describe('the initial watch', () => {
   it('holds funding_signed and channel_ready until the accepter’s monitor is durable', () => {
-    const pair = upToFundingCreated();
+    const pair = ChannelPair.upToFundingCreated();
     const { a, b } = pair;
     b.watch.status = 'inProgress';
     const onCreated = b.channel.handleMessage(a.outbox.shift()!);
@@ -54,7 +35,7 @@ describe('the initial watch', () => {
   });
 
   it('holds the funding broadcast until the opener’s monitor is durable', () => {
-    const pair = upToFundingCreated();
+    const pair = ChannelPair.upToFundingCreated();
     const { a, b } = pair;
     pair.deliver(a);
     a.watch.status = 'inProgress';

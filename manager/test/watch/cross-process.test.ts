@@ -12,8 +12,8 @@
  * The channel runs first with a watch that completes at once (ReplayingWatch), and its records are
  * then handed to RemoteWatch in the order produced; the channel is not frozen on RemoteWatch here.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, freePort } from '@vigil/test/support/wait';
 import { toHex } from '@vigil/shared/bytes';
 import { pubkeyFromPrivkey } from '@vigil/shared/bitcoin/secp256k1';
 import { migrate } from '@vigil/shared/db/migrate';
@@ -44,23 +44,6 @@ function seeded(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
-}
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** The opener's monitor records of a channel that keeps adding, fulfilling and committing HTLCs. */

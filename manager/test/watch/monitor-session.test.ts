@@ -4,8 +4,8 @@
  * fixture's two-party channel): updates become durable on a quorum, in order, and a monitor that
  * starts late is caught up by the session's reconnect.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, freePort } from '@vigil/test/support/wait';
 import { toHex } from '@vigil/shared/bytes';
 import { migrate } from '@vigil/shared/db/migrate';
 import type { ChannelMonitorUpdate } from '@vigil/shared/monitor-model/monitor-update';
@@ -22,24 +22,6 @@ const balances = { toHolderMsat: 690_000_000n, toCounterpartyMsat: 310_000_000n 
 /** Updates 1..3: sign their commitment 1, get commitment 0 revoked, receive our commitment 1. */
 const updates: ChannelMonitorUpdate[] = fx.firstRound(balances);
 const backoff = { initialMs: 20, maxMs: 200 };
-
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** A loopback port nothing listens on now, for a monitor started later. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** Where the monitor stands on the fixture's channel, by a fresh session's Welcome. */
 async function welcomePosition(monitor: Harness, nodeSecret: Uint8Array): Promise<bigint | undefined> {
