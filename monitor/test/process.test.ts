@@ -18,7 +18,7 @@ import { verifyReceipt } from '../src/service/receipt.js';
 import { createTestDatabase, type TestDatabase } from '@vigil/test/support/test-database';
 import { channelIdOf, initOf, updateOf, updatesOf } from './support/channel-series.js';
 import { keys, nodeIdOf } from './support/harness.js';
-import { buildMonitor, type Env, runCli, spawnMonitor } from './support/monitor-process.js';
+import { buildMonitor, type Env, runCli, spawnMonitor } from '@vigil/test/support/monitor-process';
 import {
   connect,
   helloFrame,

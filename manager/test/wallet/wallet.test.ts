@@ -13,9 +13,9 @@ import { migrate } from '@vigil/shared/db/migrate';
 import { ValidationError } from '@vigil/shared/errors';
 import { managerMigrations } from '../../src/store/migrations.js';
 import { Wallet } from '../../src/wallet/wallet.js';
-import { btcString, mine, startTestNode, type TestNode } from '../../../shared/test/chain/regtest-fixture.js';
+import { btcString, mine, startTestNode, type TestNode } from '@vigil/test/support/regtest/regtest-fixture';
 import { createTestDatabase, type TestDatabase } from '@vigil/test/support/test-database';
-import { testKey } from '../../../shared/test/chain/test-wallet.js';
+import { testKey } from '@vigil/test/support/regtest/test-wallet';
 
 const seed = sha256(new TextEncoder().encode('wallet test seed'));
 

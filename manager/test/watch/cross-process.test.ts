@@ -18,11 +18,7 @@ import { toHex } from '@vigil/shared/bytes';
 import { pubkeyFromPrivkey } from '@vigil/shared/bitcoin/secp256k1';
 import { migrate } from '@vigil/shared/db/migrate';
 import { createTestDatabase, type TestDatabase } from '@vigil/test/support/test-database';
-import {
-  buildMonitor,
-  type MonitorProcess,
-  spawnMonitor,
-} from '../../../monitor/test/support/monitor-process.js';
+import { buildMonitor, type MonitorProcess, spawnMonitor } from '@vigil/test/support/monitor-process';
 import { managerMigrations } from '../../src/store/migrations.js';
 import { MonitorSession } from '../../src/watch/monitor-session.js';
 import { RemoteWatch } from '../../src/watch/remote-watch.js';

@@ -12,8 +12,13 @@ import { BitcoindChainSource, MIN_FEERATE_PER_KW } from '../../src/chain/bitcoin
 import { TxRejectedError } from '../../src/chain/chain-source.js';
 import { RpcAuthError, RpcError, RpcTransportError } from '../../src/chain/rpc-client.js';
 import { startRegtest, type RunningRegtest } from '../../src/chain/regtest/start.js';
-import { fundConfirmed, mine, startTestNode, type TestNode } from './regtest-fixture.js';
-import { signSpend, testKey } from './test-wallet.js';
+import {
+  fundConfirmed,
+  mine,
+  startTestNode,
+  type TestNode,
+} from '@vigil/test/support/regtest/regtest-fixture';
+import { signSpend, testKey } from '@vigil/test/support/regtest/test-wallet';
 
 describe('BitcoindChainSource over vigil-regtest', () => {
   let node: TestNode;

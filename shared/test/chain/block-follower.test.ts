@@ -10,8 +10,8 @@ import { BitcoindChainSource } from '../../src/chain/bitcoind-source.js';
 import { BlockFollower, type BlockListener, ReorgTooDeepError } from '../../src/chain/block-follower.js';
 import { migrate, sharedMigrations } from '../../src/db/migrate.js';
 import { createTestDatabase, type TestDatabase } from '@vigil/test/support/test-database';
-import { mine, startTestNode, type TestNode } from './regtest-fixture.js';
-import { testKey } from './test-wallet.js';
+import { mine, startTestNode, type TestNode } from '@vigil/test/support/regtest/regtest-fixture';
+import { testKey } from '@vigil/test/support/regtest/test-wallet';
 
 /** Mining to another address than `mine` does makes the competing blocks differ from the invalidated ones. */
 const COMPETING_MINER = testKey('competing-miner').address;

@@ -23,9 +23,15 @@ import { fundingOutput, fundingSpendWitness } from '../../src/ln/funding.js';
 import { htlcTxWitness } from '../../src/ln/htlc-tx.js';
 import { fundingScript } from '../../src/ln/scripts.js';
 import { loadVectors } from '../vectors.js';
-import { fundConfirmed, height, mine, startTestNode, type TestNode } from './regtest-fixture.js';
-import type { RpcClient } from './rpc-client.js';
-import { signSpend, testKey, txHex, txidHex } from './test-wallet.js';
+import {
+  fundConfirmed,
+  height,
+  mine,
+  startTestNode,
+  type TestNode,
+} from '@vigil/test/support/regtest/regtest-fixture';
+import type { RpcClient } from '@vigil/test/support/regtest/rpc-client';
+import { signSpend, testKey, txHex, txidHex } from '@vigil/test/support/regtest/test-wallet';
 
 interface CommitmentVectors {
   params: Record<string, string | number> & { internal_from_html_comment: Record<string, string> };

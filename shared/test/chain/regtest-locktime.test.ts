@@ -8,9 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex } from '../../src/bytes.js';
 import { txid, type TxOut } from '../../src/bitcoin/tx.js';
 import { SEQUENCE_LOCKTIME_TYPE_FLAG } from '../../src/chain/regtest/locktime.js';
-import { fundConfirmed, height, mine, startTestNode, type TestNode } from './regtest-fixture.js';
-import type { RpcClient } from './rpc-client.js';
-import { signSpend, testKey, txHex, type OwnedOutput } from './test-wallet.js';
+import {
+  fundConfirmed,
+  height,
+  mine,
+  startTestNode,
+  type TestNode,
+} from '@vigil/test/support/regtest/regtest-fixture';
+import type { RpcClient } from '@vigil/test/support/regtest/rpc-client';
+import { signSpend, testKey, txHex, type OwnedOutput } from '@vigil/test/support/regtest/test-wallet';
 
 let node: TestNode;
 let rpc: RpcClient;

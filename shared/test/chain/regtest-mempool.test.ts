@@ -23,9 +23,16 @@ import {
   startTestNode,
   TEST_MOCK_TIME,
   type TestNode,
-} from './regtest-fixture.js';
-import type { RpcClient } from './rpc-client.js';
-import { outpointTxidHex, signSpend, testKey, txHex, txidHex, type OwnedOutput } from './test-wallet.js';
+} from '@vigil/test/support/regtest/regtest-fixture';
+import type { RpcClient } from '@vigil/test/support/regtest/rpc-client';
+import {
+  outpointTxidHex,
+  signSpend,
+  testKey,
+  txHex,
+  txidHex,
+  type OwnedOutput,
+} from '@vigil/test/support/regtest/test-wallet';
 
 let node: TestNode;
 let rpc: RpcClient;

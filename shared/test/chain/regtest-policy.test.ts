@@ -22,8 +22,8 @@ import { RegtestNode } from '../../src/chain/regtest/node.js';
 import { solveOutputScript } from '../../src/chain/regtest/output-type.js';
 import { dustThresholdSat } from '../../src/chain/regtest/policy.js';
 import { flipHashHex } from '../../src/chain/regtest/prepared-tx.js';
-import { TEST_MOCK_TIME } from './regtest-fixture.js';
-import { signSpend, testKey, txidHex, type OwnedOutput } from './test-wallet.js';
+import { TEST_MOCK_TIME } from '@vigil/test/support/regtest/regtest-fixture';
+import { signSpend, testKey, txidHex, type OwnedOutput } from '@vigil/test/support/regtest/test-wallet';
 
 const alice = testKey('policy alice');
 const key33 = new Uint8Array(33).fill(2);

@@ -10,9 +10,21 @@ import { blockMerkleRoot, decodeBlock, encodeBlock, type Block } from '../../src
 import { txid as txidOf, type Transaction, type TxOut } from '../../src/bitcoin/tx.js';
 import { fromHex, toHex } from '../../src/bytes.js';
 import { mineBlock } from '../../src/chain/regtest/block-assembler.js';
-import { fundConfirmed, height, mine, startTestNode, type TestNode } from './regtest-fixture.js';
-import type { RpcClient } from './rpc-client.js';
-import { signSpend, testKey, txHex, txidHex, type OwnedOutput } from './test-wallet.js';
+import {
+  fundConfirmed,
+  height,
+  mine,
+  startTestNode,
+  type TestNode,
+} from '@vigil/test/support/regtest/regtest-fixture';
+import type { RpcClient } from '@vigil/test/support/regtest/rpc-client';
+import {
+  signSpend,
+  testKey,
+  txHex,
+  txidHex,
+  type OwnedOutput,
+} from '@vigil/test/support/regtest/test-wallet';
 
 let node: TestNode;
 let rpc: RpcClient;

@@ -13,8 +13,8 @@ import { blockHashHex, decodeBlock, decodeBlockHeader } from '../../src/bitcoin/
 import { fromHex } from '../../src/bytes.js';
 import { startRegtest } from '../../src/chain/regtest/start.js';
 import { loadVectors } from '../vectors.js';
-import { startTestNode, type TestNode } from './regtest-fixture.js';
-import { RpcClient } from './rpc-client.js';
+import { startTestNode, type TestNode } from '@vigil/test/support/regtest/regtest-fixture';
+import { RpcClient } from '@vigil/test/support/regtest/rpc-client';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const REGTEST_GENESIS_HASH = '0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206';

@@ -17,7 +17,7 @@ import {
   CONSENSUS_SCRIPT_FLAGS,
   STANDARD_SCRIPT_FLAGS,
 } from '../../src/chain/regtest/script-verifier.js';
-import { signSpend, testKey } from './test-wallet.js';
+import { signSpend, testKey } from '@vigil/test/support/regtest/test-wallet';
 
 const CURVE_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const alice = testKey('script-verifier alice');

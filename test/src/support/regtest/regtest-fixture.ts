@@ -3,9 +3,9 @@
  * clock (so every run builds the same chain), an RPC client for it, and helpers to fund a test key
  * from the faucet and to express amounts in BTC the way the RPCs take them.
  */
-import { decodeTx, txidFromHex, type Transaction } from '../../src/bitcoin/tx.js';
-import { equalBytes, fromHex } from '../../src/bytes.js';
-import { startRegtest, type RegtestOptions, type RunningRegtest } from '../../src/chain/regtest/start.js';
+import { decodeTx, txidFromHex, type Transaction } from '@vigil/shared/bitcoin/tx';
+import { equalBytes, fromHex } from '@vigil/shared/bytes';
+import { startRegtest, type RegtestOptions, type RunningRegtest } from '@vigil/shared/chain/regtest/start';
 import { RpcClient } from './rpc-client.js';
 import type { OwnedOutput, TestKey } from './test-wallet.js';
 

@@ -3,8 +3,8 @@
  * rpc-client.ts, the one that talks to bitcoind), rejecting with the node's code and message;
  * raw POSTs serve the protocol-level tests the production client cannot express.
  */
-import type { RpcCredentials } from '../../src/chain/regtest/rpc-auth.js';
-import { RpcClient as ProductionRpcClient, RpcError } from '../../src/chain/rpc-client.js';
+import type { RpcCredentials } from '@vigil/shared/chain/regtest/rpc-auth';
+import { RpcClient as ProductionRpcClient, RpcError } from '@vigil/shared/chain/rpc-client';
 
 export class RpcCallError extends Error {
   constructor(

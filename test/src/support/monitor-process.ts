@@ -6,8 +6,8 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 
-export const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const REPO = new URL('../../../', import.meta.url).pathname;
+export const CLI = `${REPO}monitor/dist/cli.js`;
 const START_TIMEOUT_MS = 30_000;
 
 /** Builds the monitor (and what it depends on) so the process runs the current sources. */

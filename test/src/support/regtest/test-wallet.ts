@@ -2,14 +2,14 @@
  * A minimal wallet for the regtest tests: deterministic keys, their P2WPKH scripts and addresses,
  * and P2WPKH spends signed with Vigil's signer (sign.ts), the code whose output the node checks.
  */
-import { hash160, sha256 } from '../../src/bitcoin/hash.js';
-import { REGTEST } from '../../src/bitcoin/network.js';
-import { scriptToAddress } from '../../src/bitcoin/address.js';
-import { p2pkhScript, p2wpkhScript } from '../../src/bitcoin/output-scripts.js';
-import { pubkeyFromPrivkey } from '../../src/bitcoin/secp256k1.js';
-import { signSegwitV0Input } from '../../src/bitcoin/sign.js';
-import { encodeTx, txidHex, type Transaction, type TxOut } from '../../src/bitcoin/tx.js';
-import { toHex } from '../../src/bytes.js';
+import { hash160, sha256 } from '@vigil/shared/bitcoin/hash';
+import { REGTEST } from '@vigil/shared/bitcoin/network';
+import { scriptToAddress } from '@vigil/shared/bitcoin/address';
+import { p2pkhScript, p2wpkhScript } from '@vigil/shared/bitcoin/output-scripts';
+import { pubkeyFromPrivkey } from '@vigil/shared/bitcoin/secp256k1';
+import { signSegwitV0Input } from '@vigil/shared/bitcoin/sign';
+import { encodeTx, txidHex, type Transaction, type TxOut } from '@vigil/shared/bitcoin/tx';
+import { toHex } from '@vigil/shared/bytes';
 
 export interface TestKey {
   readonly privkey: Uint8Array;
