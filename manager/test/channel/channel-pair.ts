@@ -57,7 +57,9 @@ export const ONION = new Uint8Array(ONION_PACKET_LENGTH).fill(2);
 
 /**
  * A watch that applies every record to a ChannelMonitor at once (so an invalid one throws in the
- * channel's call) and answers `status` for each, remembering the ids still in progress.
+ * channel's call) and answers `status` for each, remembering the ids still in progress. With a
+ * `forward` watch (a real RemoteWatch), every record goes there instead, which validates it on its
+ * own copy, and its answer is the status.
  */
 export class ReplayingWatch implements ChannelWatch {
   monitor: ChannelMonitor | undefined;
@@ -66,26 +68,29 @@ export class ReplayingWatch implements ChannelWatch {
   readonly inProgress: number[] = [];
   status: UpdateStatus = 'completed';
 
+  constructor(private readonly forward?: ChannelWatch) {}
+
   watchChannel(init: ChannelMonitorInit): UpdateStatus {
     this.init = init;
+    if (this.forward !== undefined) return this.#answer(0, this.forward.watchChannel(init));
     this.monitor = createChannelMonitor(init).monitor;
-    return this.#answer(0);
+    return this.#answer(0, this.status);
   }
 
   updateChannel(update: ChannelMonitorUpdate): UpdateStatus {
     this.updates.push(update);
+    if (this.forward !== undefined) return this.#answer(update.updateId, this.forward.updateChannel(update));
     this.monitor = applyUpdate(this.monitor!, update).monitor;
-    return this.#answer(update.updateId);
+    return this.#answer(update.updateId, this.status);
   }
 
-  #answer(id: number): UpdateStatus {
-    if (this.status === 'inProgress') this.inProgress.push(id);
-    return this.status;
+  #answer(id: number, status: UpdateStatus): UpdateStatus {
+    if (status === 'inProgress') this.inProgress.push(id);
+    return status;
   }
 }
 
 export class Peer {
-  readonly watch = new ReplayingWatch();
   readonly signer: ChannelSigner;
   readonly deps: ChannelDeps;
   channel!: Channel;
@@ -96,11 +101,15 @@ export class Peer {
   /** Every message type this peer ever sent, in order. */
   readonly sent: WireMessage['type'][] = [];
 
+  readonly watch: ReplayingWatch;
+
   constructor(
     readonly name: string,
     tag: number,
     config: ChannelConfig = CONFIG,
+    forwardTo?: ChannelWatch,
   ) {
+    this.watch = new ReplayingWatch(forwardTo);
     this.signer = new ChannelSigner(secretsFor(tag));
     this.deps = {
       config,
@@ -132,9 +141,8 @@ export class Peer {
   /** The freeze, checked on every output any test sees: what it depends on is durable. */
   #expectDependencyDurable(output: ChannelOutput): void {
     const lastUpdate = (kind: string, matches: (step: ChannelMonitorUpdateStep) => boolean = () => true) =>
-      [...this.watch.updates]
-        .reverse()
-        .find((u) => u.steps.some((step) => step.kind === kind && matches(step)))!.updateId;
+      this.watch.updates.findLast((u) => u.steps.some((step) => step.kind === kind && matches(step)))!
+        .updateId;
     if (output.kind === 'broadcast' && output.purpose === 'funding') expect(this.isDurable(0)).toBe(true);
     if (output.kind !== 'send') return;
     const message = output.message;
@@ -147,9 +155,10 @@ export class Peer {
         return expect(this.isDurable(lastUpdate('latestCounterpartyCommitment'))).toBe(true);
       case 'revoke_and_ack': {
         const latest = this.channel.commitments!.localCommit.index;
-        const revoked = [...Array(latest).keys()].find((n) =>
-          this.signer.isCommitmentSecret(n, message.perCommitmentSecret),
-        )!;
+        // Newest first: the revoked commitment is almost always the one before the latest.
+        let revoked = latest - 1;
+        while (revoked > 0 && !this.signer.isCommitmentSecret(revoked, message.perCommitmentSecret))
+          revoked--;
         const holder = lastUpdate(
           'latestHolderCommitment',
           (step) =>
@@ -170,8 +179,15 @@ export class Peer {
 
   /** Completes every update in progress, in order. */
   completeAll(): void {
-    while (this.watch.inProgress.length > 0)
-      this.take(this.channel.monitorUpdateCompleted(this.watch.inProgress.shift()!));
+    while (this.watch.inProgress.length > 0) this.complete(this.watch.inProgress[0]!);
+  }
+
+  /** Tells the channel that update `updateId` (in progress) completed. */
+  complete(updateId: number): void {
+    const at = this.watch.inProgress.indexOf(updateId);
+    if (at < 0) throw new Error(`update ${updateId} of ${this.name} is not in progress`);
+    this.watch.inProgress.splice(at, 1);
+    this.take(this.channel.monitorUpdateCompleted(updateId));
   }
 
   sentErrors(): string[] {
@@ -190,6 +206,8 @@ export interface PairOptions {
   readonly upfrontShutdownScript?: Uint8Array;
   /** Stop once the funding is signed, before `channel_ready`. */
   readonly untilFunded?: boolean;
+  /** A real watch the opener's records also go to, whose answers the opener gets. */
+  readonly openerWatch?: ChannelWatch;
 }
 
 export const TEMPORARY_CHANNEL_ID = new Uint8Array(32).fill(0x7e);
@@ -231,7 +249,7 @@ export class ChannelPair {
   readonly b: Peer;
 
   constructor(options: PairOptions = {}) {
-    this.a = new Peer('A', 0x11, options.openerConfig);
+    this.a = new Peer('A', 0x11, options.openerConfig, options.openerWatch);
     this.b = new Peer('B', 0x22, options.accepterConfig);
   }
 
