@@ -14,7 +14,7 @@ import * as pb from '@vigil/proto';
 import { createClient } from '@vigil/proto/grpc-bridge';
 import { toHex } from '@vigil/shared/bytes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyReceipt } from '../src/service/receipt.js';
+import { verifyReceipt } from '@vigil/shared/monitor-model/receipt';
 import { createTestDatabase, type TestDatabase } from '@vigil/test/support/test-database';
 import { channelIdOf, initOf, updateOf, updatesOf } from './support/channel-series.js';
 import { keys, nodeIdOf } from './support/harness.js';

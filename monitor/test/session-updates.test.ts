@@ -10,7 +10,7 @@ import { applyUpdate } from '@vigil/shared/monitor-model/apply-update';
 import { createChannelMonitor } from '@vigil/shared/monitor-model/create-monitor';
 import { decodeChannelMonitor, encodeChannelMonitorUpdate } from '@vigil/shared/monitor-model/proto-codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyReceipt } from '../src/service/receipt.js';
+import { verifyReceipt } from '@vigil/shared/monitor-model/receipt';
 import { channelRecords } from '../src/store/counterparty-records.js';
 import { balancesOf, channelIdOf, fixture, initOf, updateOf, updatesOf } from './support/channel-series.js';
 import { type Harness, keys, nodeIdOf, startHarness } from './support/harness.js';

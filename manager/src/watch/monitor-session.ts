@@ -7,6 +7,8 @@
  * Invariants:
  * - Rule 1: the Hello is the first frame, signed by the node key over the monitor id that
  *   GetStatus reported; nothing else is sent before the Welcome, whose monitor id must match.
+ *   With a configured `monitorId` (which production configs pin), a monitor reporting any other
+ *   id gets no Hello at all.
  * - Rule 2: after the Welcome every channel of RemoteWatch is caught up from the Welcome's
  *   position (`catchUp`), then kept current as RemoteWatch commits (`onPersisted`). Only committed
  *   records are sent (RemoteWatch bounds them by `persistedUpTo`).
@@ -16,9 +18,11 @@
  *   the Welcome's position, which is the monitor's word for what it committed before (even when
  *   lower than what it acked: durability is never overstated), except on a locked-down channel,
  *   whose position may include updates stored after the lockdown. INVALID and
- *   REJECTED_AFTER_LOCKDOWN are recorded in the channel's health and never counted. Receipts are
- *   stored, not verified here.
- * - Events are acknowledged (cumulatively, in order) only after `onEvent` resolved.
+ *   REJECTED_AFTER_LOCKDOWN are recorded in the channel's health and never counted. A PERSISTED
+ *   ack counts only if its receipt is the monitor key's signature over the state hash the
+ *   manager computed for that frame: a monitor holding any other state is `diverged`.
+ * - Events are acknowledged (cumulatively, in order) only after the EventInbox handled them (or
+ *   found them handled already, reported by another monitor or before a reconnect).
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,14 +30,16 @@ import * as grpc from '@grpc/grpc-js';
 import * as pb from '@vigil/proto';
 import { createClient, type ServiceClient } from '@vigil/proto/grpc-bridge';
 import { equalBytes, toHex } from '@vigil/shared/bytes';
-import type { MonitorEvent } from '@vigil/shared/monitor-model/monitor-event';
+import { pubkeyFromPrivkey } from '@vigil/shared/bitcoin/secp256k1';
 import { HELLO_NONCE_BYTES, signHello } from '@vigil/shared/monitor-model/hello';
+import { verifyReceipt } from '@vigil/shared/monitor-model/receipt';
 import {
   toProtoChannelMonitor,
   toProtoCounterpartyCommitment,
 } from '@vigil/shared/monitor-model/proto-codec';
+import type { EventInbox } from './event-inbox.js';
 import type { RemoteWatch } from './remote-watch.js';
-import { SessionStream, type UpdateFrame } from './session-stream.js';
+import { type SentFrame, SessionStream, type UpdateFrame } from './session-stream.js';
 
 /** How long GetStatus (which gives the monitor id the Hello signs) may take. */
 const STATUS_TIMEOUT_MS = 5_000;
@@ -43,13 +49,15 @@ export interface MonitorSessionOptions {
   readonly id: string;
   /** `host:port`. */
   readonly address: string;
+  /** The monitor's identity key (33 bytes), when known: any other monitor is refused. */
+  readonly monitorId?: Uint8Array;
   /** Default: insecure, for loopback only; otherwise `grpc.credentials.createSsl(...)`. */
   readonly credentials?: grpc.ChannelCredentials;
   /** The node key, 32 bytes: signs the Hello. */
   readonly nodeSecret: Uint8Array;
   readonly watch: RemoteWatch;
-  /** Handles an event durably; the monitor is told (EventAck) once this resolves. */
-  readonly onEvent: (sequence: bigint, event: MonitorEvent) => Promise<void> | void;
+  /** Handles events (once across monitors); the monitor is told (EventAck) once it resolved. */
+  readonly events: EventInbox;
   /** Reconnect delays: the first, doubled after each failed attempt up to the last. */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
 }
@@ -91,8 +99,11 @@ export class MonitorSession {
   private readonly running: Promise<void>;
   private stream: SessionStream | undefined;
   private lastError: string | undefined;
+  /** The manager's node id, which receipts sign. */
+  private readonly nodeId: Uint8Array;
 
   private constructor(private readonly options: MonitorSessionOptions) {
+    this.nodeId = pubkeyFromPrivkey(options.nodeSecret);
     this.client = createClient(
       pb.MonitorService,
       options.address,
@@ -160,11 +171,18 @@ export class MonitorSession {
       this.lastError = `getStatus: ${e instanceof Error ? e.message : String(e)}`;
       return false;
     }
+    const pinned = this.options.monitorId;
+    if (pinned !== undefined && !equalBytes(monitorKey, pinned)) {
+      this.lastError = `getStatus.monitorId: ${toHex(monitorKey)} is not the configured monitor ${toHex(pinned)}`;
+      return false;
+    }
     if (this.stopping.signal.aborted) return false;
     const stream: SessionStream = new SessionStream(this.client.session(), {
       onWelcome: (welcome) => this.welcome(stream, monitorKey, welcome),
-      onAck: (channelId, ack) => this.ack(channelId, ack),
-      onEvent: (sequence, event) => this.options.onEvent(sequence, event),
+      onAck: (frame, ack) => this.ack(monitorKey, frame, ack),
+      onEvent: async (sequence, event) => {
+        await this.options.events.receive(this.options.id, sequence, event);
+      },
       catchUp: (channelId, position) => this.catchUpFrames(channelId, position),
       persistedUpTo: (channelId) => this.options.watch.persistedUpTo(channelId),
     });
@@ -218,6 +236,7 @@ export class MonitorSession {
         return catchUp.updates.map((u) => ({
           frame: { frame: { case: 'update', value: pb.fromBinary(pb.ChannelMonitorUpdateSchema, u.bytes) } },
           updateId: u.updateId,
+          stateHash: u.stateHash,
         }));
       case 'snapshot':
         return [
@@ -234,18 +253,28 @@ export class MonitorSession {
               },
             },
             updateId: catchUp.monitor.latestUpdateId,
+            stateHash: catchUp.stateHash,
           },
         ];
     }
   }
 
-  private async ack(channelId: Uint8Array, ack: pb.UpdateAck): Promise<void> {
+  private async ack(monitorKey: Uint8Array, frame: SentFrame, ack: pb.UpdateAck): Promise<void> {
+    const { channelId, updateId } = frame;
     const key = toHex(channelId);
-    const updateId = Number(ack.updateId);
     const standing = this.standing.get(key) ?? { channelId, position: undefined, state: 'ok' };
     this.standing.set(key, standing);
     switch (ack.status) {
       case pb.UpdateStatus.PERSISTED:
+        if (!equalBytes(ack.stateHash, frame.stateHash)) {
+          return this.diverged(
+            key,
+            `updateAck.stateHash: ${toHex(ack.stateHash)} after update ${updateId}, but the manager's state hashes to ${toHex(frame.stateHash)}`,
+          );
+        }
+        if (!this.receiptMatches(monitorKey, frame, ack.receipt)) {
+          return this.diverged(key, `updateAck.receipt: not the monitor's signature over update ${updateId}`);
+        }
         standing.position = updateId;
         if (standing.state === 'diverged') standing.state = 'ok';
         await this.options.watch.recordPersisted(this.options.id, channelId, updateId, ack.receipt);
@@ -258,6 +287,20 @@ export class MonitorSession {
         return;
       default:
         this.diverged(key, `${pb.InvalidReason[ack.reason]}: ${ack.detail}`);
+    }
+  }
+
+  private receiptMatches(monitorKey: Uint8Array, frame: SentFrame, receipt: Uint8Array): boolean {
+    const fields = {
+      nodeId: this.nodeId,
+      channelId: frame.channelId,
+      updateId: BigInt(frame.updateId),
+      stateHash: frame.stateHash,
+    };
+    try {
+      return verifyReceipt(monitorKey, fields, receipt);
+    } catch {
+      return false; // Not even a well-formed signature.
     }
   }
 

@@ -22,7 +22,8 @@ import { applyUpdate } from '@vigil/shared/monitor-model/apply-update';
 import type { ChannelMonitor, CounterpartyCommitment } from '@vigil/shared/monitor-model/channel-monitor';
 import { type ChannelMonitorInit, createChannelMonitor } from '@vigil/shared/monitor-model/create-monitor';
 import type { ChannelMonitorUpdate } from '@vigil/shared/monitor-model/monitor-update';
-import { encodeChannelMonitorUpdate } from '@vigil/shared/monitor-model/proto-codec';
+import { encodeChannelMonitor, encodeChannelMonitorUpdate } from '@vigil/shared/monitor-model/proto-codec';
+import { stateHash } from '@vigil/shared/monitor-model/receipt';
 import type { ChannelWatch, UpdateStatus } from '../channel/channel-watch.js';
 import { QuorumTracker } from './quorum-tracker.js';
 import * as store from './watch-store.js';
@@ -37,13 +38,14 @@ export interface RemoteWatchOptions {
   readonly onDurable: (channelId: Uint8Array, updateId: number) => void;
 }
 
-/** What a monitor needs to catch up on a channel. */
+/** What a monitor needs to catch up on a channel; each item with the state hash its receipt signs. */
 export type CatchUp =
   | { readonly kind: 'upToDate' }
-  | { readonly kind: 'updates'; readonly updates: readonly { updateId: number; bytes: Uint8Array }[] }
+  | { readonly kind: 'updates'; readonly updates: readonly store.OutboxEntry[] }
   | {
       readonly kind: 'snapshot';
       readonly monitor: ChannelMonitor;
+      readonly stateHash: Uint8Array;
       readonly counterpartyCommitments: readonly CounterpartyCommitment[];
     };
 
@@ -161,7 +163,12 @@ export class RemoteWatch implements ChannelWatch {
     ).filter(
       (c) => c.commitmentNumber <= persisted.unrevokedCounterpartyCommitments.at(-1)!.commitmentNumber,
     );
-    return { kind: 'snapshot', monitor: persisted, counterpartyCommitments };
+    return {
+      kind: 'snapshot',
+      monitor: persisted,
+      stateHash: stateHash(encodeChannelMonitor(persisted)),
+      counterpartyCommitments,
+    };
   }
 
   /**

@@ -20,16 +20,26 @@ import { fromProtoMonitorEvent } from '@vigil/shared/monitor-model/proto-codec';
 
 export type ClientFrameInit = pb.MessageInitShape<typeof pb.ClientFrameSchema>;
 
-/** A `WatchChannel` or `Update` frame and the update id its ack will carry. */
+/** A `WatchChannel` or `Update` frame, the update id its ack will carry and the state it leads to. */
 export interface UpdateFrame {
   readonly frame: ClientFrameInit;
   readonly updateId: number;
+  /** SHA256 of the canonical ChannelMonitor after this frame: what the ack's receipt signs. */
+  readonly stateHash: Uint8Array;
+}
+
+/** A frame sent and not yet acked. */
+export interface SentFrame {
+  readonly channelId: Uint8Array;
+  readonly updateId: number;
+  readonly stateHash: Uint8Array;
 }
 
 export interface StreamHandlers {
   /** Runs on the send chain: may call `sendCatchUp`. */
   readonly onWelcome: (welcome: pb.Welcome) => Promise<void>;
-  readonly onAck: (channelId: Uint8Array, ack: pb.UpdateAck) => Promise<void>;
+  /** `frame` is the sent frame `ack` answers (same channel and update id). */
+  readonly onAck: (frame: SentFrame, ack: pb.UpdateAck) => Promise<void>;
   readonly onEvent: (sequence: bigint, event: MonitorEvent) => Promise<void> | void;
   /** The frames that bring a monitor at `position` (undefined: lacking the channel) up to date. */
   readonly catchUp: (channelId: Uint8Array, position: number | undefined) => Promise<UpdateFrame[]>;
@@ -46,7 +56,7 @@ export class SessionStream {
   private errorFrame: string | undefined;
   private maxInFlight = 1;
   /** Frames sent and not yet acked, oldest first. */
-  private readonly inFlight: { channelId: Uint8Array; updateId: number }[] = [];
+  private readonly inFlight: SentFrame[] = [];
   private slotFreed: (() => void) | undefined;
   /** channel (hex) -> highest update id sent on this stream (or the Welcome's position). */
   private readonly sent = new Map<string, number>();
@@ -99,11 +109,11 @@ export class SessionStream {
     const key = toHex(channelId);
     if (position !== undefined) this.sent.set(key, position);
     if (this.handlers.persistedUpTo(channelId) < 0) return; // Not committed yet: `sendNewer` sends it.
-    for (const { frame, updateId } of await this.handlers.catchUp(channelId, position)) {
+    for (const { frame, updateId, stateHash } of await this.handlers.catchUp(channelId, position)) {
       while (this.inFlight.length >= this.maxInFlight && !this.done)
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
       if (this.done) return;
-      this.inFlight.push({ channelId, updateId });
+      this.inFlight.push({ channelId, updateId, stateHash });
       this.call.write(frame);
       this.sent.set(key, updateId);
     }
@@ -148,7 +158,7 @@ export class SessionStream {
       );
     }
     this.slotFreed?.();
-    await this.handlers.onAck(expected.channelId, ack);
+    await this.handlers.onAck(expected, ack);
   }
 
   private onSendChain(step: () => Promise<void>): void {

@@ -5,6 +5,7 @@
  */
 import type { SqlHandle } from '@vigil/shared/db/database';
 import type { ChannelMonitor, CounterpartyCommitment } from '@vigil/shared/monitor-model/channel-monitor';
+import { stateHash } from '@vigil/shared/monitor-model/receipt';
 import {
   decodeChannelMonitor,
   decodeCounterpartyCommitment,
@@ -23,15 +24,19 @@ export async function insertChannel(sql: SqlHandle, monitor: ChannelMonitor): Pr
             VALUES (${monitor.channelId}, ${encodeChannelMonitor(monitor)}, ${monitor.latestUpdateId})`;
 }
 
-/** Appends update `updateId` to the outbox and stores the snapshot it produced. */
+/**
+ * Appends update `updateId` to the outbox, with the hash of the state it produced (what receipts
+ * sign), and stores that state's snapshot.
+ */
 export async function appendUpdate(
   sql: SqlHandle,
   monitor: ChannelMonitor,
   updateBytes: Uint8Array,
 ): Promise<void> {
-  await sql`INSERT INTO watch_outbox (channel_id, update_id, update_bytes)
-            VALUES (${monitor.channelId}, ${monitor.latestUpdateId}, ${updateBytes})`;
-  await sql`UPDATE watch_channels SET snapshot = ${encodeChannelMonitor(monitor)}, latest_update_id = ${monitor.latestUpdateId}
+  const snapshot = encodeChannelMonitor(monitor);
+  await sql`INSERT INTO watch_outbox (channel_id, update_id, update_bytes, state_hash)
+            VALUES (${monitor.channelId}, ${monitor.latestUpdateId}, ${updateBytes}, ${stateHash(snapshot)})`;
+  await sql`UPDATE watch_channels SET snapshot = ${snapshot}, latest_update_id = ${monitor.latestUpdateId}
             WHERE channel_id = ${monitor.channelId}`;
 }
 
@@ -76,11 +81,23 @@ export async function outboxAfter(
   sql: SqlHandle,
   channelId: Uint8Array,
   afterUpdateId: number,
-): Promise<{ updateId: number; bytes: Uint8Array }[]> {
-  const rows = await sql<{ update_id: number; update_bytes: Uint8Array }[]>`
-    SELECT update_id, update_bytes FROM watch_outbox
+): Promise<OutboxEntry[]> {
+  const rows = await sql<{ update_id: number; update_bytes: Uint8Array; state_hash: Uint8Array }[]>`
+    SELECT update_id, update_bytes, state_hash FROM watch_outbox
     WHERE channel_id = ${channelId} AND update_id > ${afterUpdateId} ORDER BY update_id`;
-  return rows.map((r) => ({ updateId: r.update_id, bytes: new Uint8Array(r.update_bytes) }));
+  return rows.map((r) => ({
+    updateId: r.update_id,
+    bytes: new Uint8Array(r.update_bytes),
+    stateHash: new Uint8Array(r.state_hash),
+  }));
+}
+
+export interface OutboxEntry {
+  readonly updateId: number;
+  /** Canonical ChannelMonitorUpdate bytes. */
+  readonly bytes: Uint8Array;
+  /** SHA256 of the canonical ChannelMonitor after the update. */
+  readonly stateHash: Uint8Array;
 }
 
 export async function savePosition(
@@ -90,10 +107,14 @@ export async function savePosition(
   updateId: number,
   receipt: Uint8Array | undefined,
 ): Promise<void> {
+  // A position without a receipt (a Welcome's) keeps the receipt already held for the same update.
   await sql`INSERT INTO watch_monitor_positions (monitor_id, channel_id, persisted_update_id, receipt)
             VALUES (${monitorId}, ${channelId}, ${updateId}, ${receipt ?? null})
             ON CONFLICT (monitor_id, channel_id)
-            DO UPDATE SET persisted_update_id = EXCLUDED.persisted_update_id, receipt = EXCLUDED.receipt`;
+            DO UPDATE SET persisted_update_id = EXCLUDED.persisted_update_id,
+              receipt = CASE WHEN EXCLUDED.receipt IS NULL
+                              AND watch_monitor_positions.persisted_update_id = EXCLUDED.persisted_update_id
+                        THEN watch_monitor_positions.receipt ELSE EXCLUDED.receipt END`;
 }
 
 export async function saveCompleted(sql: SqlHandle, channelId: Uint8Array, updateId: number): Promise<void> {

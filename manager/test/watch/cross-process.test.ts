@@ -15,12 +15,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freePort } from '@vigil/test/support/wait';
-import { toHex } from '@vigil/shared/bytes';
+import { fromHex, toHex } from '@vigil/shared/bytes';
 import { pubkeyFromPrivkey } from '@vigil/shared/bitcoin/secp256k1';
 import { migrate } from '@vigil/shared/db/migrate';
 import { createTestDatabase, type TestDatabase } from '@vigil/test/support/test-database';
 import { buildMonitor, type MonitorProcess, spawnMonitor } from '@vigil/test/support/monitor-process';
 import { managerMigrations } from '../../src/store/migrations.js';
+import { EventInbox } from '../../src/watch/event-inbox.js';
 import { MonitorSession } from '../../src/watch/monitor-session.js';
 import { RemoteWatch } from '../../src/watch/remote-watch.js';
 import { ChannelPair, payment } from '../channel/channel-pair.js';
@@ -175,7 +176,8 @@ describe('RemoteWatch with two vigil-monitor processes, one killed mid-stream', 
         address: `127.0.0.1:${m.port}`,
         nodeSecret: NODE_SECRET,
         watch,
-        onEvent: () => {},
+        monitorId: fromHex(m.process.monitorId),
+        events: new EventInbox(managerDb.sql, async () => {}),
         backoff,
       }),
     );

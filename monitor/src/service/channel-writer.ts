@@ -11,7 +11,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import * as pb from '@vigil/proto';
 import { equalBytes, toHex } from '@vigil/shared/bytes';
-import { sha256 } from '@vigil/shared/bitcoin/hash';
 import type { Database } from '@vigil/shared/db/database';
 import { applyUpdate } from '@vigil/shared/monitor-model/apply-update';
 import {
@@ -33,7 +32,7 @@ import type { MonitorIdentity } from '../store/identity-store.js';
 import { findLogEntry, type LogKind, type StoredStatus } from '../store/update-log.js';
 import { type AckIds, type AckInit, Refusal, refusalAck, storedAck } from './acks.js';
 import type { BookEntry, ChannelBook } from './channel-book.js';
-import { signReceipt } from './receipt.js';
+import { signReceipt, stateHash as stateHashOf } from '@vigil/shared/monitor-model/receipt';
 import { checkRecords, checkSnapshot } from './snapshot-check.js';
 import type { Tenant } from './tenants.js';
 import { decodeWatch, type DecodedWatch, RECORDS_FIELD, watchIds } from './watch-frame.js';
@@ -299,7 +298,7 @@ export class ChannelWriter {
   async #commit(tenant: Tenant, ids: AckIds, base: BookEntry | undefined, change: Change): Promise<AckInit> {
     const { monitor } = change;
     const snapshot = encodeChannelMonitor(monitor);
-    const stateHash = sha256(snapshot);
+    const stateHash = stateHashOf(snapshot);
     const updateId = BigInt(monitor.latestUpdateId);
     const receipt = signReceipt(this.deps.identity.secretKey, {
       nodeId: tenant.nodeId,

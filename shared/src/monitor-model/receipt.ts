@@ -6,9 +6,9 @@
  * the receipt can prove which state the monitor accepted. Signatures are deterministic (RFC 6979),
  * and a repeat is answered with the stored receipt anyway.
  */
-import { ByteWriter, expectLength } from '@vigil/shared/bytes';
-import { signEcdsa, verifyEcdsa } from '@vigil/shared/bitcoin/ecdsa';
-import { sha256 } from '@vigil/shared/bitcoin/hash';
+import { ByteWriter, expectLength } from '../bytes.js';
+import { signEcdsa, verifyEcdsa } from '../bitcoin/ecdsa.js';
+import { sha256 } from '../bitcoin/hash.js';
 
 export interface ReceiptFields {
   /** The tenant's node id, 33 bytes. */
@@ -17,6 +17,11 @@ export interface ReceiptFields {
   readonly updateId: bigint;
   /** SHA256 of the resulting snapshot bytes. */
   readonly stateHash: Uint8Array;
+}
+
+/** A receipt's `stateHash`: SHA256 of the canonical ChannelMonitor bytes. */
+export function stateHash(canonicalMonitorBytes: Uint8Array): Uint8Array {
+  return sha256(canonicalMonitorBytes);
 }
 
 /** The 32-byte hash a receipt signs. */
