@@ -9,7 +9,7 @@ import { fromProtoMonitorEvent } from '@vigil/shared/monitor-model/proto-codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_WINDOW } from '../src/service/event-feed.js';
 import { enqueueEvent } from '../src/store/event-outbox.js';
-import { channelIdOf } from './support/channel-series.js';
+import { channelIdOf } from '@vigil/test/fixtures/channel-series';
 import { type Harness, keys, nodeIdOf, startHarness } from './support/harness.js';
 import { type ClientFrameInit, connect, eventAckFrame, type TestSession } from './support/session-client.js';
 

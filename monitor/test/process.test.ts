@@ -16,7 +16,7 @@ import { toHex } from '@vigil/shared/bytes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyReceipt } from '@vigil/shared/monitor-model/receipt';
 import { createTestDatabase, type TestDatabase } from '@vigil/test/support/test-database';
-import { channelIdOf, initOf, updateOf, updatesOf } from './support/channel-series.js';
+import { channelIdOf, initOf, updateOf, updatesOf } from '@vigil/test/fixtures/channel-series';
 import { keys, nodeIdOf } from './support/harness.js';
 import { buildMonitor, type Env, runCli, spawnMonitor } from '@vigil/test/support/monitor-process';
 import {

@@ -6,7 +6,7 @@
 import * as pb from '@vigil/proto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readUsage } from '../src/store/tenant-usage.js';
-import { channelIdOf, initOf, updateOf } from './support/channel-series.js';
+import { channelIdOf, initOf, updateOf } from '@vigil/test/fixtures/channel-series';
 import { type ConfigOverrides, type Harness, keys, nodeIdOf, startHarness } from './support/harness.js';
 import {
   type ClientFrameInit,

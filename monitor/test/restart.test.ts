@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as pb from '@vigil/proto';
 import { toHex } from '@vigil/shared/bytes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelIdOf, initOf, updateOf, updatesOf } from './support/channel-series.js';
+import { channelIdOf, initOf, updateOf, updatesOf } from '@vigil/test/fixtures/channel-series';
 import { type Harness, keys, nodeIdOf, startHarness } from './support/harness.js';
 import { connect, send, updateFrame, watchInitFrame } from './support/session-client.js';
 

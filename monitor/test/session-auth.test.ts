@@ -10,7 +10,7 @@ import { createClient } from '@vigil/proto/grpc-bridge';
 import { toHex } from '@vigil/shared/bytes';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { putTenant } from '../src/store/tenant-store.js';
-import { channelIdOf, initOf, updateOf } from './support/channel-series.js';
+import { channelIdOf, initOf, updateOf } from '@vigil/test/fixtures/channel-series';
 import { type Harness, keys, nodeIdOf, startHarness } from './support/harness.js';
 import {
   type ClientFrameInit,

@@ -12,7 +12,14 @@ import { decodeChannelMonitor, encodeChannelMonitorUpdate } from '@vigil/shared/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyReceipt } from '@vigil/shared/monitor-model/receipt';
 import { channelRecords } from '../src/store/counterparty-records.js';
-import { balancesOf, channelIdOf, fixture, initOf, updateOf, updatesOf } from './support/channel-series.js';
+import {
+  balancesOf,
+  channelIdOf,
+  fixture,
+  initOf,
+  updateOf,
+  updatesOf,
+} from '@vigil/test/fixtures/channel-series';
 import { type Harness, keys, nodeIdOf, startHarness } from './support/harness.js';
 import {
   type ClientFrameInit,
