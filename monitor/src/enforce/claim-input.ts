@@ -10,6 +10,7 @@
  *   the counterparty (the holder's own HTLC transactions, which do, are `HolderHtlcTx` claims).
  */
 import type { OutPoint, Transaction } from '@vigil/shared/bitcoin/tx';
+import type { MonitorHtlc } from '@vigil/shared/monitor-model/channel-monitor';
 
 export type ClaimInputKind =
   /** The counterparty's `to_local` on its revoked commitment: `<revocation_sig> 1`. */
@@ -57,13 +58,15 @@ export interface ClaimInput {
    * transaction would let it pin (DESIGN.md "Enforcement": aggregation where pinning risk allows).
    */
   readonly aggregable: boolean;
+  /** The HTLC an HTLC output carries (`revokedHtlc`, `counterpartyHtlc*`), for its events. */
+  readonly htlc?: MonitorHtlc;
 }
 
 /** A holder HTLC-success or HTLC-timeout transaction: fully signed, its fee fixed by the commitment. */
 export interface HolderHtlcTx {
   readonly tx: Transaction;
-  readonly htlcId: bigint;
-  readonly offered: boolean;
+  /** The HTLC, `offered` meaning offered by the holder. */
+  readonly htlc: MonitorHtlc;
   /** nLockTime (cltv_expiry) for HTLC-timeout, 0 for HTLC-success. */
   readonly locktime: number;
 }

@@ -216,6 +216,7 @@ export function revokedCommitmentInputs(
           // its HTLC-success needs only a preimage it may have, so the claim is due at once.
           deadlineHeight: htlc.offered ? htlc.cltvExpiry : confirmationHeight + 1,
           aggregable: false,
+          htlc,
         };
       }
     }
@@ -292,6 +293,7 @@ export function counterpartyCommitmentInputs(
           csvDelay: 0,
           // The counterparty can spend every HTLC output too (timeout or preimage).
           aggregable: false,
+          htlc,
         };
         if (!htlc.offered) {
           // We offered it: ours after cltv_expiry, though the counterparty may take it with the
@@ -399,8 +401,7 @@ export function holderHtlcTxs(
     );
     txs.push({
       tx: withInputWitness(info.tx, 0, witness),
-      htlcId: htlc.htlcId,
-      offered: htlc.offered,
+      htlc,
       locktime: info.tx.locktime,
     });
   });

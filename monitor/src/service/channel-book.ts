@@ -7,7 +7,7 @@
  * Changes to one channel are serialised here (`exclusive`): an update is validated against the
  * state the previous one produced, never against the same state twice.
  */
-import { toHex } from '@vigil/shared/bytes';
+import { fromHex, toHex } from '@vigil/shared/bytes';
 import type { SqlHandle } from '@vigil/shared/db/database';
 import type { ChannelMonitor } from '@vigil/shared/monitor-model/channel-monitor';
 import { decodeChannelMonitor } from '@vigil/shared/monitor-model/proto-codec';
@@ -33,9 +33,13 @@ function entryOf(stored: StoredChannel): BookEntry {
   };
 }
 
+/** Told of a channel the book did not hold before (a new WatchChannel). */
+export type NewChannelListener = (tenant: Uint8Array, channelId: Uint8Array, entry: BookEntry) => void;
+
 export class ChannelBook {
   readonly #entries = new Map<string, BookEntry>();
   readonly #tails = new Map<string, Promise<void>>();
+  readonly #newChannelListeners = new Set<NewChannelListener>();
 
   /** Every stored channel. A snapshot that does not decode stops the start-up: it is corrupt. */
   static async load(sql: SqlHandle): Promise<ChannelBook> {
@@ -56,7 +60,18 @@ export class ChannelBook {
 
   /** Records what was just committed. */
   set(tenant: Uint8Array, channelId: Uint8Array, entry: BookEntry): void {
-    this.#entries.set(keyOf(tenant, channelId), entry);
+    const key = keyOf(tenant, channelId);
+    const isNew = !this.#entries.has(key);
+    this.#entries.set(key, entry);
+    if (isNew) for (const listener of this.#newChannelListeners) listener(tenant, channelId, entry);
+  }
+
+  /** Every channel held now, then (through `listener`) each one added later. */
+  forEachChannel(listener: NewChannelListener): void {
+    for (const [key, entry] of this.#entries) {
+      listener(fromHex(key.slice(0, key.indexOf(':')), 'tenant'), entry.monitor.channelId, entry);
+    }
+    this.#newChannelListeners.add(listener);
   }
 
   /** Reads the channel again after a write found the entry stale. */

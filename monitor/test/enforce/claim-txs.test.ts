@@ -500,20 +500,20 @@ describe('our own commitment', () => {
 
   it('signs the HTLC-success transaction for the HTLC whose preimage we know; the node accepts it', async () => {
     const htlcTxs = holderHtlcTxs(monitor, 'current', preimages);
-    expect(htlcTxs.map((t) => [t.htlcId, t.offered, t.locktime])).toEqual(
+    expect(htlcTxs.map((t) => [t.htlc.htlcId, t.htlc.offered, t.locktime])).toEqual(
       expect.arrayContaining([
         [8n, true, ourExpiry],
         [9n, false, 0],
       ]),
     );
     expect(htlcTxs).toHaveLength(2);
-    const success = htlcTxs.find((t) => !t.offered)!.tx;
+    const success = htlcTxs.find((t) => !t.htlc.offered)!.tx;
     await confirm(success);
     delayed.push(...holderDelayedInputs(monitor, 'current', success));
   });
 
   it('has the HTLC-timeout transaction rejected as non-final before cltv_expiry, accepted at it', async () => {
-    const timeout = holderHtlcTxs(monitor, 'current', preimages).find((t) => t.offered)!.tx;
+    const timeout = holderHtlcTxs(monitor, 'current', preimages).find((t) => t.htlc.offered)!.tx;
     await mineTo(ourExpiry - 1);
     expect(await verdict(timeout)).toBe('non-final');
     await mineTo(ourExpiry);

@@ -252,6 +252,28 @@ describe('rejections carry bitcoind reason strings', () => {
     expect((await testAccept(tx)).allowed).toBe(true);
   });
 
+  it('setmempoolminfee evicts what pays less than the new floor, with its descendants', async () => {
+    const coin = await fundConfirmed(rpc, alice, 40_000n);
+    const cheap = signSpend([coin], [pay(alice.script, 39_000n)]); // ~9 sat/vB
+    await rpc.call('sendrawtransaction', txHex(cheap));
+    const child = signSpend(
+      [{ txid: txidOf(cheap), vout: 0, valueSat: 39_000n, key: alice }],
+      [pay(bob.script, 30_000n)],
+    );
+    await rpc.call('sendrawtransaction', txHex(child));
+    const rich = signSpend([await fundConfirmed(rpc, alice, 40_000n)], [pay(bob.script, 20_000n)]);
+    await rpc.call('sendrawtransaction', txHex(rich));
+    try {
+      await rpc.call('setmempoolminfee', 0.0002);
+      const pool = await rpc.call<string[]>('getrawmempool');
+      expect(pool).not.toContain(txidHex(cheap));
+      expect(pool).not.toContain(txidHex(child));
+      expect(pool).toContain(txidHex(rich));
+    } finally {
+      await rpc.call('setmempoolminfee', 0);
+    }
+  });
+
   it.each([
     ['P2WPKH', 294, bob.script],
     ['P2WSH', 330, p2wshScript(Uint8Array.of(OP['1']))],

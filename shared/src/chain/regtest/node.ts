@@ -127,12 +127,20 @@ export class RegtestNode {
     return this.mempoolPolicy;
   }
 
-  /** The mempool's dynamic minimum, sat/kvB (bitcoind raises it when full; here an RPC does). */
+  /**
+   * The mempool's dynamic minimum, sat/kvB (bitcoind raises it when full; here an RPC does). As
+   * when bitcoind's TrimToSize raises it, entries paying less leave the pool, with their
+   * descendants.
+   */
   setMempoolMinFeeRate(satPerKvb: bigint): void {
     this.mempoolPolicy = {
       ...this.mempoolPolicy,
       mempoolMinFeeRate: feeRateOption(satPerKvb, 0n, 'mempoolMinFeeRate'),
     };
+    for (const entry of this.mempool.entries()) {
+      if ((entry.feeSat * 1000n) / BigInt(entry.p.vsize) < satPerKvb)
+        this.mempool.remove(this.mempool.withDescendants(entry));
+    }
   }
 
   /** The floor getmempoolinfo reports as `mempoolminfee`: the dynamic minimum or the relay minimum. */
