@@ -130,6 +130,10 @@ export function resolveChannel(input: ResolutionInput): ChannelResolution {
             })),
           );
           if (htlcTx.htlc.offered && confirmed(spend.height)) events.push(htlcEvent(htlcTx.htlc, undefined));
+          if (!htlcTx.htlc.offered) {
+            const preimage = monitor.paymentPreimages.get(toHex(htlcTx.htlc.paymentHash));
+            events.push(htlcEvent(htlcTx.htlc, preimage));
+          }
         } else {
           const preimage = revealedPreimage(spend, htlcTx.htlc.paymentHash);
           if (preimage !== undefined) events.push(htlcEvent(htlcTx.htlc, preimage));
@@ -158,6 +162,7 @@ export function resolveChannel(input: ResolutionInput): ChannelResolution {
       if (claim.kind === 'counterpartyHtlcTimeout' && confirmed(spend.height)) {
         events.push(htlcEvent(claim.htlc!, undefined));
       }
+      if (claim.kind === 'counterpartyHtlcPreimage') events.push(htlcEvent(claim.htlc!, claim.preimage));
     } else if (claim.kind === 'revokedHtlc' && fundingSpend.kind === 'revokedCounterpartyCommitment') {
       const { record, perCommitmentSecret } = fundingSpend;
       owed.push({

@@ -13,7 +13,9 @@
  *   are due. Claims are built deterministically (claim-tx.ts) at the feerate fee-policy.ts gives,
  *   broadcast, and rebroadcast at every poll until their spend is on the chain; our pre-signed HTLC
  *   transactions likewise. Due events are enqueued once each (enforcement_events), then the
- *   tenant's sessions are told.
+ *   tenant's sessions are told. A channel whose funding output is spent enters lockdown.
+ * - Holder broadcast (`afterPoll`): a channel whose funding output is unspent gets our latest
+ *   commitment broadcast when an HTLC nears expiry or the manager asked (holder-broadcast.ts).
  *
  * Invariants:
  * - What the chain did is only ever read from the stored spends of the best chain: a restart or a
@@ -31,13 +33,15 @@ import type { BlockListener, FollowerTx } from '@vigil/shared/chain/block-follow
 import { type BlockRef, type ChainSource, TxRejectedError } from '@vigil/shared/chain/chain-source';
 import type { Database, SqlHandle } from '@vigil/shared/db/database';
 import type { Logger } from '@vigil/shared/log/logger';
-import type { CounterpartyCommitment } from '@vigil/shared/monitor-model/channel-monitor';
+import type { ChannelMonitor, CounterpartyCommitment } from '@vigil/shared/monitor-model/channel-monitor';
 import type { MonitorEvent } from '@vigil/shared/monitor-model/monitor-event';
 import { decodeCounterpartyCommitment, encodeMonitorEvent } from '@vigil/shared/monitor-model/proto-codec';
 import type { ChannelBook } from '../service/channel-book.js';
+import { enterLockdown } from '../service/lockdown.js';
 import { channelRecords } from '../store/counterparty-records.js';
 import { enqueueEvent } from '../store/event-outbox.js';
 import { type ChannelResolution, type PlannedClaim, resolveChannel } from './channel-resolution.js';
+import { holderCommitmentTx } from './claim-inputs.js';
 import { buildClaimTx, ClaimNotWorthwhileError, claimWeight } from './claim-tx.js';
 import {
   type ChainSpend,
@@ -49,6 +53,7 @@ import {
   saveClaimFeeState,
 } from './enforcement-store.js';
 import { claimFeerate, confirmationTarget } from './fee-policy.js';
+import { holderBroadcastReason } from './holder-broadcast.js';
 import { outpointKey } from './watched-outpoints.js';
 
 export interface EnforcerDeps {
@@ -130,16 +135,19 @@ export class Enforcer implements BlockListener {
    * every claim due at the tip, and enqueues the events that became due.
    */
   async afterPoll(): Promise<void> {
-    const { db, chain } = this.deps;
+    const { db, chain, book } = this.deps;
     const tipHeight = (await chain.getTip()).height;
     const feeStates = await loadClaimFeeStates(db);
-    for (const spends of groupByChannel(await loadSpends(db)).values()) {
+    const spendsByChannel = groupByChannel(await loadSpends(db));
+    for (const spends of spendsByChannel.values()) {
       const { tenant, channelId } = spends[0]!;
-      const entry = this.deps.book.get(tenant, channelId);
+      const entry = book.get(tenant, channelId);
       if (entry === undefined) continue;
       const records = await recordLookup(db, tenant, channelId);
       const resolution = resolveChannel({ monitor: entry.monitor, records, spends, tipHeight });
       this.logUnclaimable(channelId, resolution);
+      if (resolution.fundingSpend !== undefined)
+        await enterLockdown(db, book, tenant, channelId, 'fundingSpendSeen');
       await this.enqueueEvents(tenant, resolution.events, tipHeight);
       for (const htlcTx of resolution.holderHtlcTxs)
         await this.broadcast(channelId, htlcTx, 'holder HTLC tx');
@@ -148,6 +156,39 @@ export class Enforcer implements BlockListener {
         await this.claim(claim, context, feeStates.get(toHex(claim.key)));
       }
     }
+    for (const { tenant, channelId, entry } of book.all()) {
+      if (!spendsByChannel.has(channelKeyOf(tenant, channelId)))
+        await this.broadcastHolderIfDue(tenant, channelId, entry.monitor, tipHeight);
+    }
+  }
+
+  /**
+   * Broadcasts our latest commitment when holder-broadcast.ts says so (and again at every poll
+   * until the funding output is spent), after committing the lockdown that signing it means.
+   */
+  private async broadcastHolderIfDue(
+    tenant: Uint8Array,
+    channelId: Uint8Array,
+    monitor: ChannelMonitor,
+    tipHeight: number,
+  ): Promise<void> {
+    const reason = holderBroadcastReason(monitor, tipHeight);
+    if (reason === undefined) return;
+    await enterLockdown(this.deps.db, this.deps.book, tenant, channelId, 'holderCommitmentSigned');
+    const locked = this.deps.book.get(tenant, channelId)?.monitor ?? monitor;
+    await this.enqueueEvents(
+      tenant,
+      [
+        {
+          kind: 'holderForceClosedWithInfo',
+          channelId,
+          fundingOutpoint: locked.parameters.fundingOutpoint,
+          reason,
+        },
+      ],
+      tipHeight,
+    );
+    await this.broadcast(channelId, holderCommitmentTx(locked, 'current'), 'holder commitment', { reason });
   }
 
   private async claim(

@@ -66,11 +66,18 @@ export class ChannelBook {
     if (isNew) for (const listener of this.#newChannelListeners) listener(tenant, channelId, entry);
   }
 
+  /** Every channel held now. */
+  all(): { tenant: Uint8Array; channelId: Uint8Array; entry: BookEntry }[] {
+    return [...this.#entries].map(([key, entry]) => ({
+      tenant: fromHex(key.slice(0, key.indexOf(':')), 'tenant'),
+      channelId: entry.monitor.channelId,
+      entry,
+    }));
+  }
+
   /** Every channel held now, then (through `listener`) each one added later. */
   forEachChannel(listener: NewChannelListener): void {
-    for (const [key, entry] of this.#entries) {
-      listener(fromHex(key.slice(0, key.indexOf(':')), 'tenant'), entry.monitor.channelId, entry);
-    }
+    for (const { tenant, channelId, entry } of this.all()) listener(tenant, channelId, entry);
     this.#newChannelListeners.add(listener);
   }
 

@@ -11,12 +11,15 @@ import { BitcoindChainSource } from '@vigil/shared/chain/bitcoind-source';
 import { BlockFollower } from '@vigil/shared/chain/block-follower';
 import { createLogger } from '@vigil/shared/log/logger';
 import { fundingOutput } from '@vigil/shared/ln/funding';
+import type { MonitorHtlc } from '@vigil/shared/monitor-model/channel-monitor';
 import type { MonitorEvent } from '@vigil/shared/monitor-model/monitor-event';
+import type { ChannelMonitorUpdate } from '@vigil/shared/monitor-model/monitor-update';
 import { decodeMonitorEvent } from '@vigil/shared/monitor-model/proto-codec';
-import { ChannelFixture } from '@vigil/test/fixtures/channel-fixture';
+import { ChannelFixture, payment } from '@vigil/test/fixtures/channel-fixture';
 import {
   fetchTx,
   fundConfirmed,
+  height,
   mine,
   startTestNode,
   type TestNode,
@@ -32,7 +35,7 @@ const FUNDING_SAT = 1_000_000n;
 const balances = { toHolderMsat: 600_000_000n, toCounterpartyMsat: 400_000_000n };
 const funder = testKey('enforcer funder');
 /** One tenant per test, so one test's events never reach another's session. */
-const tenantKeys = [0x51, 0x52, 0x53].map((b) => new Uint8Array(32).fill(b));
+const tenantKeys = [0x51, 0x52, 0x53, 0x54].map((b) => new Uint8Array(32).fill(b));
 
 let node: TestNode;
 let harness: Harness;
@@ -49,9 +52,9 @@ afterAll(async () => {
 
 /**
  * A channel funded on the node's chain, its monitor fed updates 0..3 (commitment 0 revoked) by
- * tenant `tenantKeys[channelByte & 0x0f]`.
+ * tenant `tenantKeys[channelByte & 0x0f]`; with `htlc`, commitments 1 carry it (offered by us).
  */
-async function watchedChannel(channelByte: number): Promise<ChannelFixture> {
+async function watchedChannel(channelByte: number, htlc?: MonitorHtlc): Promise<ChannelFixture> {
   const { holderPubkeys, counterpartyPubkeys } = new ChannelFixture().parameters;
   const coin = await fundConfirmed(node.rpc, funder, FUNDING_SAT + 5_000n);
   const fundingTx = signSpend(
@@ -71,10 +74,42 @@ async function watchedChannel(channelByte: number): Promise<ChannelFixture> {
     harness.monitor.monitorId,
   );
   await send(session, watchInitFrame({ ...fixture.init(balances), channelId }));
-  for (const update of fixture.firstRound(balances))
-    await send(session, updateFrame({ ...update, channelId }));
+  for (const update of firstRound(fixture, htlc)) await send(session, updateFrame({ ...update, channelId }));
   session.dispose();
   return fixture;
+}
+
+/** The fixture's first round; with `htlc`, both commitments 1 carry it, as each side sees it. */
+function firstRound(fixture: ChannelFixture, htlc: MonitorHtlc | undefined): ChannelMonitorUpdate[] {
+  if (htlc === undefined) return fixture.firstRound(balances);
+  const state = {
+    toHolderMsat: balances.toHolderMsat - htlc.amountMsat,
+    toCounterpartyMsat: balances.toCounterpartyMsat,
+  };
+  const revoked = fixture.firstRound(balances)[1]!;
+  return [
+    {
+      channelId: fixture.channelId,
+      updateId: 1,
+      steps: [
+        {
+          kind: 'latestCounterpartyCommitment',
+          commitment: fixture.counterpartyCommitment(1, { ...state, htlcs: [{ ...htlc, offered: false }] }),
+        },
+      ],
+    },
+    revoked,
+    {
+      channelId: fixture.channelId,
+      updateId: 3,
+      steps: [
+        {
+          kind: 'latestHolderCommitment',
+          commitment: fixture.holderCommitment(1, { ...state, htlcs: [htlc] }),
+        },
+      ],
+    },
+  ];
 }
 
 /** An Enforcer over the monitor's database, followed from the current tip. */
@@ -264,5 +299,86 @@ describe('Enforcer', () => {
     } finally {
       await node.rpc.call('setmempoolminfee', 0);
     }
+  });
+
+  it('broadcasts our commitment when an outbound HTLC expires, times the HTLC out and sweeps after the delay', async () => {
+    const expiry = (await height(node.rpc)) + 12;
+    const htlc: MonitorHtlc = {
+      htlcId: 0n,
+      offered: true,
+      amountMsat: 50_000_000n,
+      paymentHash: payment(7).paymentHash,
+      cltvExpiry: expiry,
+    };
+    const fixture = await watchedChannel(0x33, htlc);
+    const channelId = new Uint8Array(32).fill(0x33);
+    const enforcer = await startEnforcer();
+    const funding = fixture.parameters.fundingOutpoint;
+    const spendsOfFunding = async () => {
+      const ids = await node.rpc.call<string[]>('getrawmempool');
+      const txs = await Promise.all(ids.map((id) => fetchTx(node.rpc, id)));
+      return txs.filter((tx) => tx.inputs.some((i) => equalBytes(i.prevout.txid, funding.txid)));
+    };
+    // LATENCY_GRACE_PERIOD_BLOCKS (3) after the expiry, not before.
+    await mine(node.rpc, expiry + 2 - (await height(node.rpc)));
+    await enforcer.step();
+    expect(await spendsOfFunding()).toEqual([]);
+    await mine(node.rpc, 1);
+    await enforcer.step();
+    const [commitment] = await spendsOfFunding();
+    expect(commitment).toBeDefined();
+    const [locked] = await harness.database.sql<{ holder_commitment_signed: boolean }[]>`
+      SELECT holder_commitment_signed FROM channel_monitors WHERE channel_id = ${channelId}`;
+    expect(locked!.holder_commitment_signed).toBe(true);
+    expect((await tenantEvents(0x33)).map((e) => e.kind)).toEqual(['holderForceClosedWithInfo']);
+
+    // Confirmed: our HTLC-timeout transaction (its locktime, the expiry, has passed) follows.
+    await mine(node.rpc, 1);
+    const commitmentHeight = await height(node.rpc);
+    await enforcer.step();
+    const [timeoutTx] = await claimsOf(commitment!);
+    expect(timeoutTx).toBeDefined();
+    await mine(node.rpc, 1);
+    await enforcer.step();
+
+    // to_local and the HTLC transaction's output are ours after to_self_delay (720 blocks).
+    const delay = fixture.parameters.counterpartySelectedContestDelay;
+    await mine(node.rpc, commitmentHeight + delay - 1 - (await height(node.rpc)));
+    await enforcer.step();
+    const toLocalSweeps = await claimsOf(commitment!);
+    expect(toLocalSweeps).toHaveLength(1);
+    await mine(node.rpc, 1);
+    await enforcer.step();
+    const timeout = await fetchTx(node.rpc, timeoutTx!);
+    const [htlcSweep] = await claimsOf(timeout);
+    expect(htlcSweep).toBeDefined();
+    await mine(node.rpc, 6);
+    await enforcer.step();
+
+    const toLocal = await fetchTx(node.rpc, toLocalSweeps[0]!);
+    const swept =
+      paidToDestination(fixture, toLocal) + paidToDestination(fixture, await fetchTx(node.rpc, htlcSweep!));
+    const owedSat =
+      commitment!.outputs[toLocal.inputs[0]!.prevout.vout]!.valueSat + timeout.outputs[0]!.valueSat;
+    // Both sweeps' fees at the node's feerate: a few hundred sat each.
+    expect(owedSat - swept).toBeGreaterThan(0n);
+    expect(owedSat - swept).toBeLessThan(2_000n);
+    const events = await tenantEvents(0x33);
+    expect(events.map((e) => e.kind).sort()).toEqual(
+      [
+        'holderForceClosedWithInfo',
+        'commitmentTxConfirmed',
+        'htlcResolved',
+        'claimConfirmed',
+        'spendableOutputs',
+        'claimConfirmed',
+        'spendableOutputs',
+      ].sort(),
+    );
+    expect(events.find((e) => e.kind === 'htlcResolved')).toMatchObject({
+      htlcId: 0n,
+      preimage: undefined,
+      valueSat: 50_000n,
+    });
   });
 });
