@@ -22,6 +22,12 @@ Runs a Vigil monitor (watchtower) serving MonitorService over gRPC, or manages i
 
 ${OPTION_HELP}
 
+  Enforcement needs a chain connection: chain.rpcUrl (bitcoind or vigil-regtest JSON-RPC) with
+  either chain.cookieFile or chain.rpcUser and chain.rpcPassword. Without chain.rpcUrl the monitor
+  stores and acks updates but enforces nothing on-chain, and warns so at start-up.
+  chain.startHeight is where a first start begins (default: the tip then); later starts resume
+  from the stored position.
+
 ${TENANTS_USAGE}`;
 
 async function run(config: MonitorConfig): Promise<void> {

@@ -5,11 +5,16 @@
  *
  * TLS is required unless the listen address is loopback (DESIGN.md rule 1): tenants' channel
  * secrets cross this connection.
+ *
+ * The chain section is optional: without `chain.rpcUrl` the monitor stores and acks updates but
+ * enforces nothing (it says so in a warning at start-up). The RPC password is never echoed, in
+ * errors or logs.
  */
 import { readFileSync } from 'node:fs';
 import { fromHex } from '@vigil/shared/bytes';
 import { validatePubkey } from '@vigil/shared/bitcoin/secp256k1';
 import { ValidationError } from '@vigil/shared/errors';
+import type { RpcAuth } from '@vigil/shared/chain/rpc-client';
 import { LOG_LEVELS, type LogLevel } from '@vigil/shared/log/logger';
 import { DEFAULT_LIMITS, type Limits } from './service/limits.js';
 import type { TenantMode } from './service/tenants.js';
@@ -19,6 +24,18 @@ export interface TlsConfig {
   readonly keyFile: string;
   /** When set, clients must present a certificate signed by this CA. */
   readonly clientCaFile?: string;
+}
+
+/** The bitcoind (or vigil-regtest) JSON-RPC connection that enforcement follows the chain through. */
+export interface ChainConfig {
+  /** `http(s)://host:port/`, without credentials. */
+  readonly rpcUrl: string;
+  /** A cookie file or a user and password; none: the node must accept unauthenticated calls. */
+  readonly auth?: RpcAuth;
+  /** Time between the end of one poll of the node and the start of the next. */
+  readonly pollIntervalMs: number;
+  /** With no stored chain position: the first block to process; absent, the tip at first start. */
+  readonly startHeight?: number;
 }
 
 export interface MonitorConfig {
@@ -38,6 +55,8 @@ export interface MonitorConfig {
   readonly updateLogRetain: number;
   readonly shutdownGraceMs: number;
   readonly logLevel: LogLevel;
+  /** Undefined: no chain connection, so no enforcement. */
+  readonly chain: ChainConfig | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -70,6 +89,38 @@ const text: Parser<string> = (raw, name) => {
     throw new ValidationError(name, `expected a non-empty string, got ${JSON.stringify(raw)}`);
   }
   return raw;
+};
+
+/** Like `text`, but a bad value is never echoed: it may be a password. */
+const secret: Parser<string> = (raw, name) => {
+  if (typeof raw !== 'string' || raw.length === 0) {
+    throw new ValidationError(
+      name,
+      `expected a non-empty string, got ${raw === '' ? 'an empty one' : typeof raw}`,
+    );
+  }
+  return raw;
+};
+
+/** An http(s) URL with no credentials in it (they go in their own options, which are not logged). */
+const rpcUrl: Parser<string> = (raw, name) => {
+  const value = text(raw, name);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ValidationError(name, 'expected an http:// or https:// URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ValidationError(name, `expected an http:// or https:// URL, got ${url.protocol}`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ValidationError(
+      name,
+      'must not contain credentials: use chain.rpcUser and chain.rpcPassword, or chain.cookieFile',
+    );
+  }
+  return value;
 };
 
 function oneOf<T extends string>(values: readonly T[]): Parser<T> {
@@ -165,6 +216,16 @@ const OPTIONS = {
   },
   shutdownGraceMs: { env: 'VIGIL_MONITOR_SHUTDOWN_GRACE_MS', parse: integer(0, 3_600_000), default: 10_000 },
   logLevel: { env: 'VIGIL_MONITOR_LOG_LEVEL', parse: oneOf<LogLevel>(LOG_LEVELS), default: 'info' },
+  'chain.rpcUrl': { env: 'VIGIL_MONITOR_BITCOIND_URL', parse: rpcUrl },
+  'chain.cookieFile': { env: 'VIGIL_MONITOR_BITCOIND_COOKIE', parse: text },
+  'chain.rpcUser': { env: 'VIGIL_MONITOR_BITCOIND_USER', parse: text },
+  'chain.rpcPassword': { env: 'VIGIL_MONITOR_BITCOIND_PASSWORD', parse: secret },
+  'chain.pollIntervalMs': {
+    env: 'VIGIL_MONITOR_CHAIN_POLL_MS',
+    parse: integer(10, 3_600_000),
+    default: 1000,
+  },
+  'chain.startHeight': { env: 'VIGIL_MONITOR_CHAIN_START_HEIGHT', parse: integer(0, INT32_MAX) },
 } as const;
 
 type OptionPath = keyof typeof OPTIONS;
@@ -221,6 +282,51 @@ function tlsConfig(read: ReturnType<typeof optionReader>): TlsConfig | undefined
   return { certFile, keyFile, ...(clientCaFile === undefined ? {} : { clientCaFile }) };
 }
 
+function rpcAuth(read: ReturnType<typeof optionReader>): RpcAuth | undefined {
+  const cookieFile = read('chain.cookieFile');
+  const user = read('chain.rpcUser');
+  const password = read('chain.rpcPassword');
+  if (cookieFile !== undefined) {
+    if (user !== undefined || password !== undefined) {
+      throw new ValidationError(
+        'chain',
+        'takes either cookieFile (VIGIL_MONITOR_BITCOIND_COOKIE) or rpcUser and rpcPassword, not both',
+      );
+    }
+    return { cookieFile };
+  }
+  if (user === undefined && password === undefined) return undefined;
+  if (user === undefined || password === undefined) {
+    const missing = user === undefined ? 'rpcPassword without rpcUser' : 'rpcUser without rpcPassword';
+    throw new ValidationError(
+      'chain',
+      `has ${missing}: set both (VIGIL_MONITOR_BITCOIND_USER, VIGIL_MONITOR_BITCOIND_PASSWORD)`,
+    );
+  }
+  return { user, password };
+}
+
+function chainConfig(read: ReturnType<typeof optionReader>): ChainConfig | undefined {
+  const url = read('chain.rpcUrl');
+  const auth = rpcAuth(read);
+  const startHeight = read('chain.startHeight');
+  if (url === undefined) {
+    if (auth !== undefined || startHeight !== undefined) {
+      throw new ValidationError(
+        'chain.rpcUrl',
+        'is required when other chain options are set (VIGIL_MONITOR_BITCOIND_URL)',
+      );
+    }
+    return undefined;
+  }
+  return {
+    rpcUrl: url,
+    ...(auth === undefined ? {} : { auth }),
+    pollIntervalMs: read('chain.pollIntervalMs')!,
+    ...(startHeight === undefined ? {} : { startHeight }),
+  };
+}
+
 /** The configuration from parsed file contents (`file`, named `source` in errors) and `env`. */
 export function parseConfig(file: unknown, source: string, env: Env): MonitorConfig {
   if (file !== undefined && (file === null || typeof file !== 'object' || Array.isArray(file))) {
@@ -267,6 +373,7 @@ export function parseConfig(file: unknown, source: string, env: Env): MonitorCon
     updateLogRetain: read('compaction.retainUpdates')!,
     shutdownGraceMs: read('shutdownGraceMs')!,
     logLevel: read('logLevel')!,
+    chain: chainConfig(read),
   };
 }
 

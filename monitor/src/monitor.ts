@@ -9,6 +9,11 @@
  * flight completes and is acked, and then ends with UNAVAILABLE; then maintenance stops and the
  * database closes. Past `shutdownGraceMs` the server is closed forcibly: an update not acked by
  * then may or may not be committed, and the tenant resends it either way (a repeat is re-acked).
+ *
+ * Enforcement runs when the configuration has a chain section: a BlockFollower over bitcoind's
+ * JSON-RPC feeds every block to the Enforcer, polled by the EnforcementLoop. Shutdown stops the
+ * loop first and waits for its poll in flight before the database closes. Without a chain
+ * section the monitor stores and acks updates but watches nothing, and warns so at start-up.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,11 +21,16 @@ import { status } from '@grpc/grpc-js';
 import * as pb from '@vigil/proto';
 import { addService } from '@vigil/proto/grpc-bridge';
 import { toHex } from '@vigil/shared/bytes';
+import { BitcoindChainSource } from '@vigil/shared/chain/bitcoind-source';
+import { BlockFollower } from '@vigil/shared/chain/block-follower';
+import type { BlockRef } from '@vigil/shared/chain/chain-source';
 import { type Database, openDatabase } from '@vigil/shared/db/database';
 import { migrate } from '@vigil/shared/db/migrate';
-import { ValidationError } from '@vigil/shared/errors';
+import { ValidationError, VigilError } from '@vigil/shared/errors';
 import type { Logger } from '@vigil/shared/log/logger';
-import type { MonitorConfig, TlsConfig } from './config.js';
+import type { ChainConfig, MonitorConfig, TlsConfig } from './config.js';
+import { Enforcer, type EnforcerDeps } from './enforce/enforcer.js';
+import { EnforcementLoop } from './enforcement-loop.js';
 import { ChannelBook } from './service/channel-book.js';
 import { ChannelWriter } from './service/channel-writer.js';
 import {
@@ -61,6 +71,16 @@ export interface RunningMonitor {
   notifyEvents(tenant: Uint8Array): void;
   /** One maintenance run now. */
   runMaintenance(): Promise<void>;
+  /**
+   * The last block enforcement processed (or the tip it started from); undefined before its
+   * first poll, or with no chain configured.
+   */
+  chainPosition(): BlockRef | undefined;
+  /**
+   * One poll of the chain and the enforcer's after-poll work now, after the one in flight (never
+   * two at once). Rejects with the poll's error, when no chain is configured, or after shutdown.
+   */
+  pollChain(): Promise<void>;
   /** Graceful shutdown (see the file comment); idempotent. */
   shutdown(): Promise<void>;
 }
@@ -94,6 +114,29 @@ function tenantDirectory(config: MonitorConfig, db: Database): TenantDirectory {
   return allowlistDirectory(config.allowlist, defaults);
 }
 
+/**
+ * The enforcer fed by a BlockFollower over the configured node (not yet polling: `start` it).
+ * Its position is stored as the `enforcement` follower of the monitor's database.
+ */
+async function enforcementLoop(
+  chain: ChainConfig,
+  deps: Omit<EnforcerDeps, 'chain'>,
+): Promise<EnforcementLoop> {
+  const source = new BitcoindChainSource({
+    url: chain.rpcUrl,
+    ...(chain.auth === undefined ? {} : { auth: chain.auth }),
+  });
+  const enforcer = await Enforcer.load({ ...deps, chain: source });
+  const follower = new BlockFollower({
+    id: 'enforcement',
+    source,
+    sql: deps.db,
+    listener: enforcer,
+    ...(chain.startHeight === undefined ? {} : { startHeight: chain.startHeight }),
+  });
+  return new EnforcementLoop({ follower, enforcer, intervalMs: chain.pollIntervalMs, log: deps.log });
+}
+
 /** Resolves `true` if `work` settled within `ms`. */
 async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
   const timer = new AbortController();
@@ -123,6 +166,11 @@ async function serve(options: MonitorOptions, db: Database, now: () => number): 
   const identity = await loadOrCreateIdentity(db);
   const book = await ChannelBook.load(db);
   const sessions = new SessionRegistry();
+  const notifyEvents = (tenant: Uint8Array) => sessions.notifyEvents(toHex(tenant));
+  const enforcement =
+    config.chain === undefined
+      ? undefined
+      : await enforcementLoop(config.chain, { db, book, log, notifyEvents });
   const health = new HealthService();
   const startedAtMs = BigInt(now());
   let serving = true;
@@ -167,6 +215,12 @@ async function serve(options: MonitorOptions, db: Database, now: () => number): 
     },
     log,
   );
+  enforcement?.start();
+  if (config.chain === undefined) {
+    log.warn(
+      'no chain configured (chain.rpcUrl, VIGIL_MONITOR_BITCOIND_URL): this monitor stores and acks updates but enforces nothing on-chain',
+    );
+  }
   log.info(
     {
       monitorId: toHex(identity.publicKey),
@@ -174,6 +228,8 @@ async function serve(options: MonitorOptions, db: Database, now: () => number): 
       mode: tenants.mode,
       channels: book.size,
       tls: tls !== undefined,
+      // The origin only: credentials are refused in the URL, and nothing else of it is needed.
+      chain: config.chain === undefined ? null : new URL(config.chain.rpcUrl).origin,
     },
     'vigil-monitor serving',
   );
@@ -181,6 +237,7 @@ async function serve(options: MonitorOptions, db: Database, now: () => number): 
   let stopping: Promise<void> | undefined;
   const shutdown = async (): Promise<void> => {
     serving = false;
+    const enforcementStopped = enforcement?.stop();
     health.setNotServing();
     health.endWatches();
     const drained = Promise.all([sessions.drainAll(), stopAccepting(server)]);
@@ -188,6 +245,7 @@ async function serve(options: MonitorOptions, db: Database, now: () => number): 
       log.warn({ graceMs: config.shutdownGraceMs }, 'sessions did not drain in time; closing them');
       server.forceShutdown();
     }
+    await enforcementStopped;
     await maintenance.stop();
     await db.end({ timeout: 5 });
     log.info('vigil-monitor stopped');
@@ -196,8 +254,12 @@ async function serve(options: MonitorOptions, db: Database, now: () => number): 
     port,
     monitorId: identity.publicKey,
     db,
-    notifyEvents: (tenant) => sessions.notifyEvents(toHex(tenant)),
+    notifyEvents,
     runMaintenance: () => maintenance.runOnce(),
+    chainPosition: () => enforcement?.position,
+    pollChain: () =>
+      enforcement?.pollNow() ??
+      Promise.reject(new VigilError('chain', 'no chain is configured: this monitor does not enforce')),
     shutdown: () => (stopping ??= shutdown()),
   };
 }

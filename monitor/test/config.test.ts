@@ -1,6 +1,7 @@
 /**
  * vigil-monitor's configuration: defaults, file and environment (the environment winning), and
- * refusals naming the option: unknown options, bad values, TLS missing off loopback.
+ * refusals naming the option: unknown options, bad values, TLS missing off loopback, an incomplete
+ * chain section (never echoing the RPC password).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { toHex } from '@vigil/shared/bytes';
 import { ValidationError } from '@vigil/shared/errors';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../src/config.js';
+import { loadConfig, OPTION_HELP, parseConfig } from '../src/config.js';
 import { DEFAULT_LIMITS } from '../src/service/limits.js';
 import { keys, nodeIdOf } from './support/harness.js';
 
@@ -45,6 +46,7 @@ describe('config', () => {
       updateLogRetain: 1000,
       shutdownGraceMs: 10_000,
       logLevel: 'info',
+      chain: undefined,
     });
   });
 
@@ -128,5 +130,125 @@ describe('config', () => {
       'allowlist',
       /is for self-hosted mode/,
     );
+  });
+});
+
+describe('config: the chain section', () => {
+  const env = { VIGIL_MONITOR_DATABASE_URL: url };
+  const rpcUrl = 'http://127.0.0.1:18443/';
+
+  it('is absent without chain.rpcUrl, and complete with it', () => {
+    expect(parseConfig(undefined, 'environment', env).chain).toBeUndefined();
+    const config = parseConfig(undefined, 'environment', {
+      ...env,
+      VIGIL_MONITOR_BITCOIND_URL: rpcUrl,
+      VIGIL_MONITOR_BITCOIND_USER: 'vigil',
+      VIGIL_MONITOR_BITCOIND_PASSWORD: 'hunter2',
+      VIGIL_MONITOR_CHAIN_POLL_MS: '250',
+      VIGIL_MONITOR_CHAIN_START_HEIGHT: '800000',
+    });
+    expect(config.chain).toEqual({
+      rpcUrl,
+      auth: { user: 'vigil', password: 'hunter2' },
+      pollIntervalMs: 250,
+      startHeight: 800_000,
+    });
+  });
+
+  it('reads a cookie file from the file, with defaults for the rest', () => {
+    const config = parseConfig(
+      { chain: { rpcUrl, cookieFile: '/bitcoin/regtest/.cookie' } },
+      'monitor.json',
+      env,
+    );
+    expect(config.chain).toEqual({
+      rpcUrl,
+      auth: { cookieFile: '/bitcoin/regtest/.cookie' },
+      pollIntervalMs: 1000,
+    });
+    // No credentials at all is allowed (a node that wants none); the node refuses otherwise.
+    expect(parseConfig({ chain: { rpcUrl } }, 'monitor.json', env).chain).toEqual({
+      rpcUrl,
+      pollIntervalMs: 1000,
+    });
+  });
+
+  it('refuses incomplete or contradictory credentials and options without a URL', () => {
+    const chain = { rpcUrl };
+    expectRefused(
+      () => parseConfig({ chain: { ...chain, rpcUser: 'vigil' } }, 'm.json', env),
+      'chain',
+      /has rpcUser without rpcPassword: set both/,
+    );
+    expectRefused(
+      () => parseConfig({ chain: { ...chain, rpcPassword: 'hunter2' } }, 'm.json', env),
+      'chain',
+      /has rpcPassword without rpcUser/,
+    );
+    expectRefused(
+      () =>
+        parseConfig({ chain: { ...chain, cookieFile: '/c', rpcUser: 'u', rpcPassword: 'p' } }, 'm.json', env),
+      'chain',
+      /takes either cookieFile \(VIGIL_MONITOR_BITCOIND_COOKIE\) or rpcUser and rpcPassword, not both/,
+    );
+    expectRefused(
+      () => parseConfig(undefined, 'environment', { ...env, VIGIL_MONITOR_CHAIN_START_HEIGHT: '10' }),
+      'chain.rpcUrl',
+      /is required when other chain options are set/,
+    );
+    expectRefused(
+      () => parseConfig({ chain: { cookieFile: '/c' } }, 'm.json', env),
+      'chain.rpcUrl',
+      /is required/,
+    );
+  });
+
+  it('refuses bad values, never echoing a password', () => {
+    expectRefused(
+      () => parseConfig({ chain: { rpcUrl: 'http://vigil:hunter2@127.0.0.1:18443/' } }, 'm.json', env),
+      'm.json: chain.rpcUrl',
+      /must not contain credentials/,
+    );
+    expectRefused(
+      () => parseConfig({ chain: { rpcUrl: 'ftp://127.0.0.1/' } }, 'm.json', env),
+      'm.json: chain.rpcUrl',
+      /expected an http:\/\/ or https:\/\/ URL, got ftp:/,
+    );
+    expectRefused(
+      () => parseConfig(undefined, 'environment', { ...env, VIGIL_MONITOR_BITCOIND_URL: 'not a url' }),
+      'VIGIL_MONITOR_BITCOIND_URL',
+      /expected an http:\/\/ or https:\/\/ URL/,
+    );
+    expectRefused(
+      () =>
+        parseConfig(undefined, 'environment', {
+          ...env,
+          VIGIL_MONITOR_BITCOIND_URL: rpcUrl,
+          VIGIL_MONITOR_CHAIN_POLL_MS: '5',
+        }),
+      'VIGIL_MONITOR_CHAIN_POLL_MS',
+      /expected an integer in \[10, 3600000\]/,
+    );
+    let caught: unknown;
+    try {
+      parseConfig({ chain: { rpcUrl, rpcUser: 'vigil', rpcPassword: 31_415_926 } }, 'm.json', env);
+    } catch (e) {
+      caught = e;
+    }
+    expect((caught as ValidationError).message).toBe(
+      'm.json: chain.rpcPassword: expected a non-empty string, got number',
+    );
+  });
+
+  it('lists every chain option in the help', () => {
+    for (const variable of [
+      'VIGIL_MONITOR_BITCOIND_URL',
+      'VIGIL_MONITOR_BITCOIND_COOKIE',
+      'VIGIL_MONITOR_BITCOIND_USER',
+      'VIGIL_MONITOR_BITCOIND_PASSWORD',
+      'VIGIL_MONITOR_CHAIN_POLL_MS',
+      'VIGIL_MONITOR_CHAIN_START_HEIGHT',
+    ])
+      expect(OPTION_HELP).toContain(variable);
   });
 });

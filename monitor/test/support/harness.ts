@@ -35,6 +35,7 @@ export function testConfig(databaseUrl: string, overrides: ConfigOverrides = {})
     updateLogRetain: 1000,
     shutdownGraceMs: 5_000,
     logLevel: 'debug',
+    chain: undefined,
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };
