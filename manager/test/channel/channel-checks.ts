@@ -16,7 +16,7 @@ import { fundingOutput } from '@vigil/shared/ln/funding';
 import { sortedFundingPubkeys } from '@vigil/shared/ln/scripts';
 import { specState } from '../../src/channel/commitment-spec.js';
 import { signedHolderCommitment } from '../../src/channel/force-close.js';
-import type { Peer } from './channel-pair.js';
+import type { Peer } from '@vigil/test/fixtures/channel-pair';
 
 /** Commitments already checked, by txid: each is checked once, however many steps it lasts. */
 const verified = new Set<string>();

@@ -17,7 +17,7 @@ import {
   fundingTransaction,
   openParams,
   Peer,
-} from './channel-pair.js';
+} from '@vigil/test/fixtures/channel-pair';
 
 /** The opener's real `open_channel`, to alter one field at a time. */
 function realOpen(): OpenChannel {

@@ -18,7 +18,7 @@ import {
   expectMonitorMatches,
   expectValueConserved,
 } from './channel-checks.js';
-import { ChannelPair, ONION, type Peer, payment } from './channel-pair.js';
+import { ChannelPair, ONION, type Peer, payment } from '@vigil/test/fixtures/channel-pair';
 
 /**
  * 12 runs of 200 operations (2,400 in all, ~300 commitments) take about 25 s: noble's signature

@@ -13,7 +13,14 @@ import type {
   UpdateFulfillHtlc,
   WireMessage,
 } from '@vigil/shared/ln/wire/index';
-import { CONFIG, ChannelPair, expectFailed, ONION, payment, type Peer } from './channel-pair.js';
+import {
+  CONFIG,
+  ChannelPair,
+  expectFailed,
+  ONION,
+  payment,
+  type Peer,
+} from '@vigil/test/fixtures/channel-pair';
 
 /** An `update_add_htlc` from `from` as the peer would receive it, any field overridable. */
 function add(from: Peer, fields: Partial<UpdateAddHtlc> = {}): UpdateAddHtlc {

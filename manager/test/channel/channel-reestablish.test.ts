@@ -15,7 +15,7 @@ import {
   payment,
   type Peer,
   secretsFor,
-} from './channel-pair.js';
+} from '@vigil/test/fixtures/channel-pair';
 
 function offer(peer: Peer, n: number): void {
   const { paymentHash } = payment(n);

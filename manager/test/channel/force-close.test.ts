@@ -10,7 +10,7 @@ import { buildSideCommitment } from '@vigil/shared/ln/channel-parameters';
 import { CommandRefused } from '../../src/channel/index.js';
 import { specState } from '../../src/channel/commitment-spec.js';
 import { expectBroadcastableCommitment } from './channel-checks.js';
-import { ChannelPair, errorText, ONION, payment } from './channel-pair.js';
+import { ChannelPair, errorText, ONION, payment } from '@vigil/test/fixtures/channel-pair';
 
 describe('force close', () => {
   it('broadcasts our latest commitment, fully signed, and locks the monitor down', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CommandRefused } from '../../src/channel/index.js';
-import { ChannelPair, ONION, payment, type Peer } from './channel-pair.js';
+import { ChannelPair, ONION, payment, type Peer } from '@vigil/test/fixtures/channel-pair';
 
 function offer(peer: Peer, n: number, amountMsat = 20_000_000n): void {
   const { paymentHash } = payment(n);

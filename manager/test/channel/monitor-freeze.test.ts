@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { WireMessage } from '@vigil/shared/ln/wire/index';
 import type { ChannelOutput } from '../../src/channel/index.js';
-import type { Peer } from './channel-pair.js';
-import { ChannelPair, ONION, payment } from './channel-pair.js';
+import type { Peer } from '@vigil/test/fixtures/channel-pair';
+import { ChannelPair, ONION, payment } from '@vigil/test/fixtures/channel-pair';
 
 function sent(outputs: readonly ChannelOutput[]): WireMessage['type'][] {
   return outputs.flatMap((o) => (o.kind === 'send' ? [o.message.type] : []));

@@ -10,7 +10,14 @@ import { type Transaction, txid } from '@vigil/shared/bitcoin/tx';
 import { sortedFundingPubkeys } from '@vigil/shared/ln/scripts';
 import type { ClosingSigned } from '@vigil/shared/ln/wire/index';
 import { CommandRefused, type ChannelOutput } from '../../src/channel/index.js';
-import { ChannelPair, expectFailed, FEERATES, ONION, payment, type Peer } from './channel-pair.js';
+import {
+  ChannelPair,
+  expectFailed,
+  FEERATES,
+  ONION,
+  payment,
+  type Peer,
+} from '@vigil/test/fixtures/channel-pair';
 
 function closingTx(outputs: readonly ChannelOutput[]): Transaction | undefined {
   for (const o of outputs) if (o.kind === 'broadcast' && o.purpose === 'mutualClose') return o.tx;

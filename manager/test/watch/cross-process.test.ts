@@ -4,7 +4,7 @@
  * allowlist), quorum 2, driving a real channel: the opener of a ChannelPair (channel-pair.ts) whose
  * watch is the RemoteWatch, so the channel is frozen on it exactly as in production (it sends no
  * `commitment_signed`, `revoke_and_ack` or preimage before the record it depends on is durable on
- * both monitors). The pair adds, fulfils and commits HTLCs until the opener produced 5,000
+ * both monitors; driven by frozen-channel.ts). The pair adds, fulfils and commits HTLCs until the opener produced 5,000
  * updates. One monitor is killed with SIGKILL at a seeded random moment mid-stream and restarted
  * on the same database and port.
  *
@@ -24,7 +24,8 @@ import { managerMigrations } from '../../src/store/migrations.js';
 import { EventInbox } from '../../src/watch/event-inbox.js';
 import { MonitorSession } from '../../src/watch/monitor-session.js';
 import { RemoteWatch } from '../../src/watch/remote-watch.js';
-import { ChannelPair, payment } from '../channel/channel-pair.js';
+import { ChannelPair } from '@vigil/test/fixtures/channel-pair';
+import { drive, DurableFeed } from '@vigil/test/fixtures/frozen-channel';
 
 /** How many monitor updates the opener produces at least (after the initial watch, update 0). */
 const TARGET_UPDATES = 5_000;
@@ -42,61 +43,6 @@ function seeded(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
-}
-
-/**
- * Runs `pair` with its opener frozen on RemoteWatch: delivers messages and, as RemoteWatch reports
- * updates durable (`durable.take()`), tells the opener's channel, until nothing is in flight.
- */
-async function settle(pair: ChannelPair, durable: DurableFeed): Promise<void> {
-  const { a, b } = pair;
-  for (;;) {
-    pair.deliverAll();
-    for (const id of durable.take()) a.complete(id);
-    if (a.outbox.length > 0 || b.outbox.length > 0) continue;
-    if (a.watch.inProgress.length === 0) return;
-    await durable.next();
-  }
-}
-
-/** The ids RemoteWatch reported durable and not yet handed to the channel, with a wake-up. */
-class DurableFeed {
-  private readonly pending: number[] = [];
-  private wake: (() => void) | undefined;
-
-  push(updateId: number): void {
-    this.pending.push(updateId);
-    this.wake?.();
-  }
-
-  take(): number[] {
-    return this.pending.splice(0);
-  }
-
-  next(): Promise<void> {
-    return this.pending.length > 0 ? Promise.resolve() : new Promise((resolve) => (this.wake = resolve));
-  }
-}
-
-/** Opens the channel and pays back and forth until the opener produced `target` updates. */
-async function drive(pair: ChannelPair, durable: DurableFeed, target: number): Promise<void> {
-  const { a, b } = pair;
-  pair.deliverAll();
-  await settle(pair, durable);
-  a.take(a.channel.fundingDepthChanged(3));
-  b.take(b.channel.fundingDepthChanged(3));
-  await settle(pair, durable);
-  expect(a.channel.phase).toBe('normal');
-  for (let n = 1; a.watch.updates.length < target; n++) {
-    // Both directions, so neither side runs out of balance.
-    const [payer, payee] = n % 2 === 1 ? [a, b] : [b, a];
-    const id = pair.addCommitted(payer, 1_000_000n, n);
-    await settle(pair, durable);
-    payee.take(payee.channel.fulfillHtlc(id, payment(n).preimage));
-    payee.take(payee.channel.commit());
-    await settle(pair, durable);
-  }
-  pair.expectAgreement();
 }
 
 /** WatchChannel snapshots in a monitor's update log. */

@@ -1,12 +1,14 @@
 /**
  * Shared set-up for the regtest tests: a node started in-process on a free port with a fixed mock
  * clock (so every run builds the same chain), an RPC client for it, and helpers to fund a test key
- * from the faucet and to express amounts in BTC the way the RPCs take them.
+ * from the faucet, to express amounts in BTC the way the RPCs take them, and to read what the
+ * chain holds.
  */
-import { decodeTx, txidFromHex, type Transaction } from '@vigil/shared/bitcoin/tx';
+import { decodeBlock } from '@vigil/shared/bitcoin/block';
+import { decodeTx, txidFromHex, txidHex, type Transaction } from '@vigil/shared/bitcoin/tx';
 import { equalBytes, fromHex } from '@vigil/shared/bytes';
 import { startRegtest, type RegtestOptions, type RunningRegtest } from '@vigil/shared/chain/regtest/start';
-import { RpcClient } from './rpc-client.js';
+import { RpcCallError, RpcClient } from './rpc-client.js';
 import type { OwnedOutput, TestKey } from './test-wallet.js';
 
 /** The mock time every test node starts at (2023-11-14). */
@@ -61,4 +63,36 @@ const MINER_ADDRESS = 'bcrt1qv4mkpjsp2967gtl4k3rs2caj8tw0p55h8gzsdgtk54tfdyxkgsm
 
 export async function height(rpc: RpcClient): Promise<number> {
   return rpc.call<number>('getblockcount');
+}
+
+/** How deep `tx` is on the best chain: 0 while in the mempool or unknown. */
+export async function confirmations(rpc: RpcClient, tx: Transaction): Promise<number> {
+  try {
+    const found = await rpc.call<{ confirmations?: number }>('getrawtransaction', txidHex(tx), 1);
+    return found.confirmations ?? 0;
+  } catch (e) {
+    // -5: no such transaction in the mempool or a block.
+    if (e instanceof RpcCallError && e.code === -5) return 0;
+    throw e;
+  }
+}
+
+/**
+ * The total value of the outputs paying `scriptPubKey` in the best chain's blocks from `fromHeight`
+ * to the tip, spent or not: what was paid to a script (e.g. a monitor's destination) meanwhile.
+ */
+export async function valuePaidTo(
+  rpc: RpcClient,
+  scriptPubKey: Uint8Array,
+  fromHeight: number,
+): Promise<bigint> {
+  let total = 0n;
+  for (let at = fromHeight, tip = await height(rpc); at <= tip; at++) {
+    const hash = await rpc.call<string>('getblockhash', at);
+    const block = decodeBlock(fromHex(await rpc.call<string>('getblock', hash, 0)));
+    for (const tx of block.transactions)
+      for (const output of tx.outputs)
+        if (equalBytes(output.scriptPubKey, scriptPubKey)) total += output.valueSat;
+  }
+  return total;
 }

@@ -1,0 +1,87 @@
+/**
+ * The manager's side of an enforcement scenario, as vigil-manager runs it: its own Postgres
+ * database, a RemoteWatch whose durability reports go to a DurableFeed (frozen-channel.ts), one
+ * MonitorSession per monitor (pinned to the monitor's identity key) over the real protocol, and
+ * one EventInbox for all of them, recording each event it handled (once across monitors).
+ */
+import { migrate } from '@vigil/shared/db/migrate';
+import type { MonitorEvent } from '@vigil/shared/monitor-model/monitor-event';
+import { managerMigrations } from '@vigil/manager/store/migrations';
+import { EventInbox } from '@vigil/manager/watch/event-inbox';
+import { MonitorSession } from '@vigil/manager/watch/monitor-session';
+import { RemoteWatch } from '@vigil/manager/watch/remote-watch';
+import { DurableFeed } from '../fixtures/frozen-channel.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+/** A monitor as the manager is configured with it. */
+export interface MonitorEndpoint {
+  readonly id: string;
+  /** `host:port`. */
+  readonly address: string;
+  /** The monitor's identity key (33 bytes). */
+  readonly monitorId: Uint8Array;
+}
+
+export interface ManagerSideOptions {
+  /** The manager's node key: signs every Hello. */
+  readonly nodeSecret: Uint8Array;
+  readonly monitors: readonly MonitorEndpoint[];
+  /** Monitors that must persist an update before it completes; default all. */
+  readonly quorum?: number;
+}
+
+export interface ManagerSide {
+  readonly database: TestDatabase;
+  readonly watch: RemoteWatch;
+  /** What `watch` reported durable, for `settle` (frozen-channel.ts). */
+  readonly durable: DurableFeed;
+  /** In the order of `monitors`. */
+  readonly sessions: readonly MonitorSession[];
+  /** Every event the inbox handled, in order (a second monitor's report of it is not repeated). */
+  readonly events: readonly MonitorEvent[];
+  /** Closes the sessions and drops the database. */
+  close(): Promise<void>;
+}
+
+export async function startManagerSide(options: ManagerSideOptions): Promise<ManagerSide> {
+  const database = await createTestDatabase('vigil_scenario_manager');
+  try {
+    await migrate(database.sql, managerMigrations);
+    const durable = new DurableFeed();
+    const watch = await RemoteWatch.open({
+      sql: database.sql,
+      monitorIds: options.monitors.map((m) => m.id),
+      ...(options.quorum === undefined ? {} : { quorum: options.quorum }),
+      onDurable: (_channelId, updateId) => durable.push(updateId),
+    });
+    const events: MonitorEvent[] = [];
+    const inbox = new EventInbox(database.sql, async (event) => {
+      events.push(event);
+    });
+    const sessions = options.monitors.map((m) =>
+      MonitorSession.start({
+        id: m.id,
+        address: m.address,
+        monitorId: m.monitorId,
+        nodeSecret: options.nodeSecret,
+        watch,
+        events: inbox,
+        backoff: { initialMs: 20, maxMs: 200 },
+      }),
+    );
+    return {
+      database,
+      watch,
+      durable,
+      sessions,
+      events,
+      async close() {
+        for (const session of sessions) await session.close();
+        await database.drop();
+      },
+    };
+  } catch (e) {
+    await database.drop();
+    throw e;
+  }
+}
