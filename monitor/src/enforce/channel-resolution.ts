@@ -96,6 +96,8 @@ export function resolveChannel(input: ResolutionInput): ChannelResolution {
 
   const owed: Owed[] = [];
   const holderTxs: Transaction[] = [];
+  /** Ids of our outbound HTLCs with an output on the confirmed commitment. */
+  const outboundOnChain = new Set<bigint>();
   const fromFunding = (inputs: readonly ClaimInput[]) =>
     owed.push(...inputs.map((i) => ({ input: i, sourceHeight: funding.height })));
   switch (fundingSpend.kind) {
@@ -119,6 +121,7 @@ export function resolveChannel(input: ResolutionInput): ChannelResolution {
       const which = fundingSpend.which;
       fromFunding(holderDelayedInputs(monitor, which, funding.tx));
       for (const htlcTx of holderHtlcTxs(monitor, which, monitor.paymentPreimages)) {
+        if (htlcTx.htlc.offered) outboundOnChain.add(htlcTx.htlc.htlcId);
         const spend = spentBy.get(outpointKey(htlcTx.tx.inputs[0]!.prevout));
         if (spend === undefined) {
           if (htlcTx.locktime <= tipHeight) holderTxs.push(htlcTx.tx);
@@ -154,14 +157,14 @@ export function resolveChannel(input: ResolutionInput): ChannelResolution {
   // `owed` grows while it is walked: a punished second stage adds its output.
   for (let i = 0; i < owed.length; i++) {
     const { input: claim } = owed[i]!;
+    if (isOutbound(claim)) outboundOnChain.add(claim.htlc!.htlcId);
     const spend = spentBy.get(outpointKey(claim.outpoint));
     if (spend === undefined) {
       outstanding.push(owed[i]!);
     } else if (isOurClaim(spend.tx, monitor.destinationScript)) {
       claimTxs.set(toHex(txidOf(spend.tx)), spend);
-      if (claim.kind === 'counterpartyHtlcTimeout' && confirmed(spend.height)) {
-        events.push(htlcEvent(claim.htlc!, undefined));
-      }
+      // Our outbound HTLC came back to us by timeout or revocation: failed, once deep enough.
+      if (isOutbound(claim) && confirmed(spend.height)) events.push(htlcEvent(claim.htlc!, undefined));
       if (claim.kind === 'counterpartyHtlcPreimage') events.push(htlcEvent(claim.htlc!, claim.preimage));
     } else if (claim.kind === 'revokedHtlc' && fundingSpend.kind === 'revokedCounterpartyCommitment') {
       const { record, perCommitmentSecret } = fundingSpend;
@@ -181,6 +184,19 @@ export function resolveChannel(input: ResolutionInput): ChannelResolution {
     if (preimage !== undefined) events.push(htlcEvent(claim.htlc, preimage));
   }
 
+  // Outbound HTLCs of our latest states with no output on the confirmed commitment (dust, or
+  // only on another commitment) can never be claimed with a preimage on-chain: failed once the
+  // commitment is ANTI_REORG_DELAY deep (LDK's fail_unbroadcast_htlcs).
+  if (fundingSpend.kind !== 'cooperativeClose' && confirmed(funding.height)) {
+    const revealed = new Set(
+      events.flatMap((e) => (e.kind === 'htlcResolved' && e.preimage !== undefined ? [e.htlcId] : [])),
+    );
+    for (const htlc of latestOutboundHtlcs(monitor)) {
+      if (!outboundOnChain.has(htlc.htlcId) && !revealed.has(htlc.htlcId))
+        events.push(htlcEvent(htlc, undefined));
+    }
+  }
+
   for (const spend of claimTxs.values()) {
     if (!confirmed(spend.height)) continue;
     const claimTxid = txidOf(spend.tx);
@@ -197,6 +213,25 @@ export function resolveChannel(input: ResolutionInput): ChannelResolution {
   }
 
   return { fundingSpend, claims: planClaims(outstanding, tipHeight), holderHtlcTxs: holderTxs, events };
+}
+
+/** An HTLC output holding an HTLC we offered (the counterparty's records say `offered: false`). */
+function isOutbound(claim: ClaimInput): boolean {
+  return (
+    claim.kind === 'counterpartyHtlcTimeout' ||
+    (claim.kind === 'revokedHtlc' && claim.htlc !== undefined && !claim.htlc.offered)
+  );
+}
+
+/** Our outbound HTLCs in the latest states of both sides, each once, as we offered them. */
+function latestOutboundHtlcs(monitor: ChannelMonitor): MonitorHtlc[] {
+  const byId = new Map<bigint, MonitorHtlc>();
+  const holder = [monitor.currentHolderCommitment, monitor.previousHolderCommitment];
+  for (const commitment of holder)
+    for (const htlc of commitment?.htlcs ?? []) if (htlc.offered) byId.set(htlc.htlcId, htlc);
+  for (const commitment of monitor.unrevokedCounterpartyCommitments)
+    for (const htlc of commitment.htlcs) if (!htlc.offered) byId.set(htlc.htlcId, { ...htlc, offered: true });
+  return [...byId.values()];
 }
 
 /** Our claims pay the tenant's destination script and nothing else (claim-tx.ts). */
