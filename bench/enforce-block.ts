@@ -20,12 +20,9 @@
  * afterPoll is timed three times per block: right after it (new spends: classify, lockdown,
  * build and broadcast), at the next poll (claims pending, rebroadcast as already known), and
  * once the block's spends are forgotten (`blockDisconnected`): the cost of every poll with
- * nothing to claim, with its loop over the book replayed alone (enforcer.ts: a channel key, an
- * awaited `holderBroadcastReason` per channel) to show what it costs.
+ * nothing to claim (its pass over the book for holder broadcasts).
  *
- * Forgetting each block's spends also means every block meets a monitor with no spend history:
- * stored spends are never pruned, and both blockConnected (loadSpends) and afterPoll (every channel
- * with spends resolved again) grow with them (breach-latency.ts measures by how much).
+ * Forgetting each block's spends also means every block meets a monitor with no spend history.
  *
  * Run: `npm run bench:enforce` (Postgres at VIGIL_TEST_PG_URL or 127.0.0.1:5432; the regtest node
  * runs in-process). Figures are medians of RUNS timed blocks after WARMUP untimed ones; a young
@@ -61,7 +58,6 @@ import {
   encodeCounterpartyCommitment,
 } from '@vigil/shared/monitor-model/proto-codec';
 import { Enforcer } from '@vigil/monitor/enforce/enforcer';
-import { holderBroadcastReason } from '@vigil/monitor/enforce/holder-broadcast';
 import { outpointKey } from '@vigil/monitor/enforce/watched-outpoints';
 import { ChannelBook } from '@vigil/monitor/service/channel-book';
 import { insertChannel } from '@vigil/monitor/store/channel-store';
@@ -254,19 +250,6 @@ function median(values: readonly number[]): number {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-/**
- * afterPoll's loop over the book, as it runs for channels with no stored spend (every one, here):
- * each entry's channel key looked up among the channels with spends, then an awaited holder
- * broadcast check that finds nothing due.
- */
-async function holderBroadcastLoop(book: ChannelBook, tipHeight: number): Promise<void> {
-  const withSpends = new Map<string, unknown>();
-  const checkHolder = async (monitor: ChannelMonitor) => holderBroadcastReason(monitor, tipHeight);
-  for (const { tenant, channelId, entry } of book.all()) {
-    if (!withSpends.has(`${toHex(tenant)}:${toHex(channelId)}`)) await checkHolder(entry.monitor);
-  }
-}
-
 // --- The run --------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -316,7 +299,7 @@ async function bench(node: TestNode, database: TestDatabase): Promise<void> {
 
   // Every watched funding outpoint, for the in-memory part of the scan alone.
   const fundingKeys = new Map<string, true>();
-  for (const { entry } of book.all())
+  for (const { entry } of book.channels())
     fundingKeys.set(outpointKey(entry.monitor.parameters.fundingOutpoint), true);
 
   const samples: Record<string, number[]> = {};
@@ -390,12 +373,6 @@ async function bench(node: TestNode, database: TestDatabase): Promise<void> {
     // Forget the block's spends, so the next block starts with none stored, then the idle poll.
     await database.sql.begin((tx) => enforcer.blockDisconnected(ref, tx));
     sample('afterPollIdle', await timeAsync(() => enforcer.afterPoll()), run);
-    sample('holderLoop', await timeAsync(() => holderBroadcastLoop(book, ref.height)), run);
-    sample(
-      'bookAll',
-      timeMs(() => book.all()),
-      run,
-    );
     sample(
       'decode',
       timeMs(() => decodeBlock(encoded)),
@@ -427,8 +404,6 @@ async function bench(node: TestNode, database: TestDatabase): Promise<void> {
   row(`afterPoll after the block: classify 5, lock 5 down, build + broadcast 2 claims`, m['afterPollNew']!);
   row(`afterPoll at the next poll: 5 channels resolved again, 2 claims rebroadcast`, m['afterPollPending']!);
   row(`afterPoll with no spends stored (every poll, block or not)`, m['afterPollIdle']!);
-  row(`  its holder-broadcast loop over the ${count(book.size)} channels, replayed`, m['holderLoop']!);
-  row(`    of which book.all() alone`, m['bookAll']!);
 }
 
 await main();

@@ -64,6 +64,11 @@ export interface ChannelResolution {
   readonly holderHtlcTxs: readonly Transaction[];
   /** Every event whose condition holds at the tip (already enqueued ones included). */
   readonly events: readonly MonitorEvent[];
+  /**
+   * When nothing is left to claim, broadcast or confirm: the height of the channel's last spend
+   * (the engine forgets the channel once that is deeper than any reorg it follows).
+   */
+  readonly settledAt: number | undefined;
 }
 
 /** An input with the height of the transaction that created its output. */
@@ -72,7 +77,13 @@ interface Owed {
   readonly sourceHeight: number;
 }
 
-const NOTHING: ChannelResolution = { fundingSpend: undefined, claims: [], holderHtlcTxs: [], events: [] };
+const NOTHING: ChannelResolution = {
+  fundingSpend: undefined,
+  claims: [],
+  holderHtlcTxs: [],
+  events: [],
+  settledAt: undefined,
+};
 
 export function resolveChannel(input: ResolutionInput): ChannelResolution {
   const { monitor, spends, tipHeight } = input;
@@ -96,6 +107,8 @@ export function resolveChannel(input: ResolutionInput): ChannelResolution {
 
   const owed: Owed[] = [];
   const holderTxs: Transaction[] = [];
+  /** Our HTLC transactions not yet on the chain (valid now or later). */
+  let unconfirmedHolderTxs = 0;
   /** Ids of our outbound HTLCs with an output on the confirmed commitment. */
   const outboundOnChain = new Set<bigint>();
   const fromFunding = (inputs: readonly ClaimInput[]) =>
@@ -124,6 +137,7 @@ export function resolveChannel(input: ResolutionInput): ChannelResolution {
         if (htlcTx.htlc.offered) outboundOnChain.add(htlcTx.htlc.htlcId);
         const spend = spentBy.get(outpointKey(htlcTx.tx.inputs[0]!.prevout));
         if (spend === undefined) {
+          unconfirmedHolderTxs++;
           if (htlcTx.locktime <= tipHeight) holderTxs.push(htlcTx.tx);
         } else if (equalBytes(txidOf(spend.tx), txidOf(htlcTx.tx))) {
           owed.push(
@@ -212,7 +226,18 @@ export function resolveChannel(input: ResolutionInput): ChannelResolution {
     });
   }
 
-  return { fundingSpend, claims: planClaims(outstanding, tipHeight), holderHtlcTxs: holderTxs, events };
+  const settled =
+    confirmed(funding.height) &&
+    outstanding.length === 0 &&
+    unconfirmedHolderTxs === 0 &&
+    [...claimTxs.values()].every((spend) => confirmed(spend.height));
+  return {
+    fundingSpend,
+    claims: planClaims(outstanding, tipHeight),
+    holderHtlcTxs: holderTxs,
+    events,
+    settledAt: settled ? Math.max(...spends.map((s) => s.height)) : undefined,
+  };
 }
 
 /** An HTLC output holding an HTLC we offered (the counterparty's records say `offered: false`). */
@@ -223,15 +248,18 @@ function isOutbound(claim: ClaimInput): boolean {
   );
 }
 
-/** Our outbound HTLCs in the latest states of both sides, each once, as we offered them. */
+/**
+ * Our outbound HTLCs still pending in the commitments that may confirm unpunished (our current
+ * one, the counterparty's unrevoked ones), each once, as we offered them. Not our previous
+ * commitment: we revoked it, and what it holds may have been settled since. Not an HTLC whose
+ * preimage we know: it was fulfilled.
+ */
 function latestOutboundHtlcs(monitor: ChannelMonitor): MonitorHtlc[] {
   const byId = new Map<bigint, MonitorHtlc>();
-  const holder = [monitor.currentHolderCommitment, monitor.previousHolderCommitment];
-  for (const commitment of holder)
-    for (const htlc of commitment?.htlcs ?? []) if (htlc.offered) byId.set(htlc.htlcId, htlc);
+  for (const htlc of monitor.currentHolderCommitment.htlcs) if (htlc.offered) byId.set(htlc.htlcId, htlc);
   for (const commitment of monitor.unrevokedCounterpartyCommitments)
     for (const htlc of commitment.htlcs) if (!htlc.offered) byId.set(htlc.htlcId, { ...htlc, offered: true });
-  return [...byId.values()];
+  return [...byId.values()].filter((htlc) => !monitor.paymentPreimages.has(toHex(htlc.paymentHash)));
 }
 
 /** Our claims pay the tenant's destination script and nothing else (claim-tx.ts). */

@@ -30,6 +30,16 @@ export async function deleteSpendsOfBlock(sql: SqlHandle, blockHash: Uint8Array)
   await sql`DELETE FROM enforcement_spends WHERE block_hash = ${blockHash}`;
 }
 
+/** Forgets a channel the engine is done with: its spends and claims. */
+export async function deleteChannelEnforcement(
+  sql: SqlHandle,
+  tenant: Uint8Array,
+  channelId: Uint8Array,
+): Promise<void> {
+  await sql`DELETE FROM enforcement_spends WHERE tenant = ${tenant} AND channel_id = ${channelId}`;
+  await sql`DELETE FROM enforcement_claims WHERE tenant = ${tenant} AND channel_id = ${channelId}`;
+}
+
 /** Every spend on the best chain, oldest first. */
 export async function loadSpends(sql: SqlHandle): Promise<ChainSpend[]> {
   const rows = await sql<

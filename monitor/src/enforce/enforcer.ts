@@ -17,6 +17,10 @@
  * - Holder broadcast (`afterPoll`): a channel whose funding output is unspent gets our latest
  *   commitment broadcast when an HTLC nears expiry or the manager asked (holder-broadcast.ts).
  *
+ * - Forgetting: a channel with nothing left to claim, broadcast or confirm is deleted from the
+ *   engine's tables once its last spend is deeper than the follower's reorg window; it stays
+ *   locked down, so it is never considered again.
+ *
  * Invariants:
  * - What the chain did is only ever read from the stored spends of the best chain: a restart or a
  *   reorg recomputes the same claims and events from them.
@@ -29,7 +33,7 @@ import type { Block } from '@vigil/shared/bitcoin/block';
 import { sha256 } from '@vigil/shared/bitcoin/hash';
 import { type OutPoint, type Transaction, txid as txidOf, txidHex } from '@vigil/shared/bitcoin/tx';
 import { toHex } from '@vigil/shared/bytes';
-import type { BlockListener, FollowerTx } from '@vigil/shared/chain/block-follower';
+import { type BlockListener, DEFAULT_KEEP_BLOCKS, type FollowerTx } from '@vigil/shared/chain/block-follower';
 import { type BlockRef, type ChainSource, TxRejectedError } from '@vigil/shared/chain/chain-source';
 import type { Database, SqlHandle } from '@vigil/shared/db/database';
 import type { Logger } from '@vigil/shared/log/logger';
@@ -45,6 +49,7 @@ import { holderCommitmentTx } from './claim-inputs.js';
 import { buildClaimTx, ClaimNotWorthwhileError, claimWeight } from './claim-tx.js';
 import {
   type ChainSpend,
+  deleteChannelEnforcement,
   deleteSpendsOfBlock,
   insertSpend,
   loadClaimFeeStates,
@@ -82,6 +87,8 @@ const channelKeyOf = (tenant: Uint8Array, channelId: Uint8Array) => `${toHex(ten
 export class Enforcer implements BlockListener {
   /** Funding outpoints of every channel the book holds (a channel may share one: two tenants). */
   private readonly funding = new Map<string, Watched[]>();
+  /** Hashes of the events known to be in the outbox (enforcement_events), as hex. */
+  private readonly enqueued = new Set<string>();
 
   private constructor(private readonly deps: EnforcerDeps) {
     deps.book.forEachChannel((tenant, channelId, entry) => {
@@ -146,6 +153,12 @@ export class Enforcer implements BlockListener {
       const records = await recordLookup(db, tenant, channelId);
       const resolution = resolveChannel({ monitor: entry.monitor, records, spends, tipHeight });
       this.logUnclaimable(channelId, resolution);
+      if (resolution.settledAt !== undefined && tipHeight - resolution.settledAt >= DEFAULT_KEEP_BLOCKS) {
+        // Deeper than any reorg the follower follows: nothing about it can change any more.
+        await deleteChannelEnforcement(db, tenant, channelId);
+        this.deps.log.info({ channelId: toHex(channelId) }, 'channel resolved on-chain');
+        continue;
+      }
       if (resolution.fundingSpend !== undefined)
         await enterLockdown(db, book, tenant, channelId, 'fundingSpendSeen');
       await this.enqueueEvents(tenant, resolution.events, tipHeight);
@@ -156,7 +169,10 @@ export class Enforcer implements BlockListener {
         await this.claim(claim, context, feeStates.get(toHex(claim.key)));
       }
     }
-    for (const { tenant, channelId, entry } of book.all()) {
+    for (const { tenant, channelId, entry } of book.channels()) {
+      // A channel whose funding output was seen spent is the resolution's (or resolved).
+      if (entry.monitor.fundingSpendSeen) continue;
+      if (holderBroadcastReason(entry.monitor, tipHeight) === undefined) continue;
       if (!spendsByChannel.has(channelKeyOf(tenant, channelId)))
         await this.broadcastHolderIfDue(tenant, channelId, entry.monitor, tipHeight);
     }
@@ -267,14 +283,21 @@ export class Enforcer implements BlockListener {
     events: readonly MonitorEvent[],
     height: number,
   ): Promise<void> {
+    // Due events are recomputed at every poll: skip, without a transaction, those enqueued before.
+    const fresh = events
+      .map((event) => ({ event, hash: sha256(encodeMonitorEvent(event)) }))
+      .filter(({ hash }) => !this.enqueued.has(toHex(hash)));
+    if (fresh.length === 0) return;
     let enqueued = 0;
     await this.deps.db.begin(async (tx) => {
-      for (const event of events) {
-        if (!(await markEventEnqueued(tx, sha256(encodeMonitorEvent(event)), tenant, height))) continue;
+      for (const { event, hash } of fresh) {
+        if (!(await markEventEnqueued(tx, hash, tenant, height))) continue;
         await enqueueEvent(tx, tenant, event);
         enqueued++;
       }
     });
+    // Only after the commit: a rolled-back event must be tried again.
+    for (const { hash } of fresh) this.enqueued.add(toHex(hash));
     if (enqueued > 0) this.deps.notifyEvents(tenant);
   }
 

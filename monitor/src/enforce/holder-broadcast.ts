@@ -10,18 +10,46 @@ import { toHex } from '@vigil/shared/bytes';
 import type { ChannelMonitor } from '@vigil/shared/monitor-model/channel-monitor';
 import { CLTV_CLAIM_BUFFER, LATENCY_GRACE_PERIOD_BLOCKS } from '@vigil/shared/monitor-model/monitor-event';
 
-/** Why the holder commitment must go on-chain at `tipHeight`, or undefined. Stable per cause. */
+/** From which height, and why, the holder commitment must go on-chain. Stable per cause. */
+interface BroadcastDue {
+  readonly height: number;
+  readonly reason: string;
+}
+
+/** Per monitor value: the monitors of 100,000 channels are checked at every poll. */
+const dueByMonitor = new WeakMap<ChannelMonitor, BroadcastDue | null>();
+
+/** Why the holder commitment must go on-chain at `tipHeight`, or undefined. */
 export function holderBroadcastReason(monitor: ChannelMonitor, tipHeight: number): string | undefined {
+  let due = dueByMonitor.get(monitor);
+  if (due === undefined) dueByMonitor.set(monitor, (due = earliestBroadcast(monitor)));
+  return due !== null && due.height <= tipHeight ? due.reason : undefined;
+}
+
+function earliestBroadcast(monitor: ChannelMonitor): BroadcastDue | null {
   // ChannelForceClosed { shouldBroadcast: true } sets both (apply-update.ts).
-  if (monitor.forceClosed && monitor.holderCommitmentSigned) return 'the manager force-closed the channel';
-  for (const htlc of monitor.currentHolderCommitment.htlcs) {
-    if (htlc.offered && htlc.cltvExpiry + LATENCY_GRACE_PERIOD_BLOCKS <= tipHeight) {
-      return `outbound HTLC ${htlc.htlcId} expired at height ${htlc.cltvExpiry}`;
-    }
-    const preimageKnown = monitor.paymentPreimages.has(toHex(htlc.paymentHash));
-    if (!htlc.offered && preimageKnown && htlc.cltvExpiry - CLTV_CLAIM_BUFFER <= tipHeight) {
-      return `inbound HTLC ${htlc.htlcId} with a known preimage expires at height ${htlc.cltvExpiry}`;
-    }
+  if (monitor.forceClosed && monitor.holderCommitmentSigned) {
+    return { height: 0, reason: 'the manager force-closed the channel' };
   }
-  return undefined;
+  const causes = monitor.currentHolderCommitment.htlcs.flatMap((htlc): BroadcastDue[] => {
+    if (htlc.offered) {
+      return [
+        {
+          height: htlc.cltvExpiry + LATENCY_GRACE_PERIOD_BLOCKS,
+          reason: `outbound HTLC ${htlc.htlcId} expired at height ${htlc.cltvExpiry}`,
+        },
+      ];
+    }
+    if (!monitor.paymentPreimages.has(toHex(htlc.paymentHash))) return [];
+    return [
+      {
+        height: htlc.cltvExpiry - CLTV_CLAIM_BUFFER,
+        reason: `inbound HTLC ${htlc.htlcId} with a known preimage expires at height ${htlc.cltvExpiry}`,
+      },
+    ];
+  });
+  return causes.reduce<BroadcastDue | null>(
+    (first, c) => (first === null || c.height < first.height ? c : first),
+    null,
+  );
 }

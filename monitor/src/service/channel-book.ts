@@ -7,7 +7,7 @@
  * Changes to one channel are serialised here (`exclusive`): an update is validated against the
  * state the previous one produced, never against the same state twice.
  */
-import { fromHex, toHex } from '@vigil/shared/bytes';
+import { toHex } from '@vigil/shared/bytes';
 import type { SqlHandle } from '@vigil/shared/db/database';
 import type { ChannelMonitor } from '@vigil/shared/monitor-model/channel-monitor';
 import { decodeChannelMonitor } from '@vigil/shared/monitor-model/proto-codec';
@@ -36,8 +36,15 @@ function entryOf(stored: StoredChannel): BookEntry {
 /** Told of a channel the book did not hold before (a new WatchChannel). */
 export type NewChannelListener = (tenant: Uint8Array, channelId: Uint8Array, entry: BookEntry) => void;
 
+/** A channel the book holds, with its tenant. */
+export interface BookChannel {
+  readonly tenant: Uint8Array;
+  readonly channelId: Uint8Array;
+  readonly entry: BookEntry;
+}
+
 export class ChannelBook {
-  readonly #entries = new Map<string, BookEntry>();
+  readonly #entries = new Map<string, BookChannel>();
   readonly #tails = new Map<string, Promise<void>>();
   readonly #newChannelListeners = new Set<NewChannelListener>();
 
@@ -45,7 +52,11 @@ export class ChannelBook {
   static async load(sql: SqlHandle): Promise<ChannelBook> {
     const book = new ChannelBook();
     await forEachChannel(sql, LOAD_BATCH, (stored) =>
-      book.#entries.set(keyOf(stored.tenant, stored.channelId), entryOf(stored)),
+      book.#entries.set(keyOf(stored.tenant, stored.channelId), {
+        tenant: stored.tenant,
+        channelId: stored.channelId,
+        entry: entryOf(stored),
+      }),
     );
     return book;
   }
@@ -55,29 +66,25 @@ export class ChannelBook {
   }
 
   get(tenant: Uint8Array, channelId: Uint8Array): BookEntry | undefined {
-    return this.#entries.get(keyOf(tenant, channelId));
+    return this.#entries.get(keyOf(tenant, channelId))?.entry;
   }
 
   /** Records what was just committed. */
   set(tenant: Uint8Array, channelId: Uint8Array, entry: BookEntry): void {
     const key = keyOf(tenant, channelId);
     const isNew = !this.#entries.has(key);
-    this.#entries.set(key, entry);
+    this.#entries.set(key, { tenant, channelId, entry });
     if (isNew) for (const listener of this.#newChannelListeners) listener(tenant, channelId, entry);
   }
 
   /** Every channel held now. */
-  all(): { tenant: Uint8Array; channelId: Uint8Array; entry: BookEntry }[] {
-    return [...this.#entries].map(([key, entry]) => ({
-      tenant: fromHex(key.slice(0, key.indexOf(':')), 'tenant'),
-      channelId: entry.monitor.channelId,
-      entry,
-    }));
+  channels(): IterableIterator<BookChannel> {
+    return this.#entries.values();
   }
 
   /** Every channel held now, then (through `listener`) each one added later. */
   forEachChannel(listener: NewChannelListener): void {
-    for (const { tenant, channelId, entry } of this.all()) listener(tenant, channelId, entry);
+    for (const { tenant, channelId, entry } of this.channels()) listener(tenant, channelId, entry);
     this.#newChannelListeners.add(listener);
   }
 
@@ -86,7 +93,7 @@ export class ChannelBook {
     const stored = await loadChannel(sql, tenant, channelId);
     const key = keyOf(tenant, channelId);
     if (stored === undefined) this.#entries.delete(key);
-    else this.#entries.set(key, entryOf(stored));
+    else this.#entries.set(key, { tenant, channelId, entry: entryOf(stored) });
   }
 
   /** Runs `work` once every earlier `exclusive` call for the same channel has settled. */

@@ -215,6 +215,25 @@ describe('Enforcer', () => {
       kind: 'spendableOutputs',
       outputs: [{ valueSat: owedSat - feeSat, scriptPubKey: fixture.init().destinationScript }],
     });
+
+    // Settled: once its last spend is deeper than the follower's reorg window (144 blocks), the
+    // engine forgets the channel; it stays locked down and nothing is emitted again.
+    const spendRows = async () =>
+      (
+        await harness.database.sql`
+        SELECT 1 FROM enforcement_spends WHERE channel_id = ${new Uint8Array(32).fill(0x30)}`
+      ).length;
+    expect(await spendRows()).toBe(3); // the funding output, to_local and to_remote
+    await mine(node.rpc, 137); // the tip is 143 blocks above the justice
+    await enforcer.step();
+    expect(await spendRows()).toBe(3);
+    await mine(node.rpc, 1);
+    await enforcer.step();
+    expect(await spendRows()).toBe(0);
+    expect(await kinds()).toHaveLength(3);
+    const [locked] = await harness.database.sql<{ funding_spend_seen: boolean }[]>`
+      SELECT funding_spend_seen FROM channel_monitors WHERE channel_id = ${new Uint8Array(32).fill(0x30)}`;
+    expect(locked!.funding_spend_seen).toBe(true);
   });
 
   it('claims again when a reorg removes the breach and a different chain mines it', async () => {

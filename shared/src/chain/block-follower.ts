@@ -33,9 +33,12 @@ export interface BlockFollowerOptions {
    * current tip and delivers only blocks after it.
    */
   readonly startHeight?: number;
-  /** How many recent hashes to keep: the deepest reorg it can follow. Default 144 (a day). */
+  /** How many recent hashes to keep: the deepest reorg it can follow. Default DEFAULT_KEEP_BLOCKS. */
   readonly keepBlocks?: number;
 }
+
+/** How many recent block hashes a follower keeps unless told otherwise: a day of blocks. */
+export const DEFAULT_KEEP_BLOCKS = 144;
 
 /** A reorg deeper than the kept hashes: resuming would risk missing blocks, so it stops. */
 export class ReorgTooDeepError extends ValidationError {}
@@ -149,7 +152,7 @@ export class BlockFollower {
       await this.options.listener.blockConnected(block, ref, tx);
       await this.record(tx, ref);
     });
-    const keep = this.options.keepBlocks ?? 144;
+    const keep = this.options.keepBlocks ?? DEFAULT_KEEP_BLOCKS;
     this.recent = [...this.recent!, ref].slice(-keep);
   }
 
@@ -163,7 +166,7 @@ export class BlockFollower {
 
   /** Stores `ref` as the position and forgets blocks older than the kept window. */
   private async record(tx: FollowerTx, ref: BlockRef): Promise<void> {
-    const keep = this.options.keepBlocks ?? 144;
+    const keep = this.options.keepBlocks ?? DEFAULT_KEEP_BLOCKS;
     await tx`DELETE FROM chain_follower_blocks WHERE follower = ${this.options.id}
              AND (height >= ${ref.height} OR height <= ${ref.height - keep})`;
     await tx`INSERT INTO chain_follower_blocks (follower, height, hash) VALUES (${this.options.id}, ${ref.height}, ${ref.hash})`;
