@@ -12,7 +12,13 @@ export default defineConfig({
   // Tests run on Node, where Vite resolves imports with the SSR conditions.
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
-    projects: [workspace('proto'), workspace('shared'), workspace('manager'), workspace('monitor')],
+    projects: [
+      workspace('proto'),
+      workspace('shared'),
+      workspace('manager'),
+      workspace('monitor'),
+      workspace('test'),
+    ],
     testTimeout: 30_000,
     // The JSON report feeds .ci/run's closing `N passed, N failed` line.
     reporters: ['default', 'json'],

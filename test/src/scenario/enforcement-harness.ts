@@ -20,8 +20,6 @@ import { toHex } from '@vigil/shared/bytes';
 import { pubkeyFromPrivkey } from '@vigil/shared/bitcoin/secp256k1';
 import type { Transaction } from '@vigil/shared/bitcoin/tx';
 import type { MonitorEvent } from '@vigil/shared/monitor-model/monitor-event';
-import type { HolderHtlcTx } from '@vigil/monitor/enforce/claim-input';
-import { holderCommitmentTx, holderHtlcTxs } from '@vigil/monitor/enforce/claim-inputs';
 import { ChannelPair, payment, type Peer } from '../fixtures/channel-pair.js';
 import { openFrozen, payFrozen, settle } from '../fixtures/frozen-channel.js';
 import {
@@ -33,9 +31,12 @@ import {
   valuePaidTo,
 } from '../support/regtest/regtest-fixture.js';
 import { txHex } from '../support/regtest/test-wallet.js';
+import { type CounterpartySnapshot, snapshotCounterpartyCommitment } from './counterparty-snapshot.js';
 import { type ManagerSide, startManagerSide } from './manager-side.js';
 import { regtestFunding } from './regtest-funding.js';
 import { type ScenarioMonitor, startScenarioMonitor } from './scenario-monitor.js';
+
+export type { CounterpartySnapshot };
 
 /** The manager's node key (the monitors' one tenant). */
 const NODE_SECRET = new Uint8Array(32).fill(0x5c);
@@ -58,17 +59,6 @@ export interface PendingHtlc {
   readonly htlcId: bigint;
   readonly paymentHash: Uint8Array;
   readonly preimage: Uint8Array;
-}
-
-/** B's commitment at one moment, signed and ready to broadcast, with its HTLC transactions. */
-export interface CounterpartySnapshot {
-  readonly commitmentNumber: number;
-  readonly commitment: Transaction;
-  /**
-   * B's HTLC-timeout transactions (valid after each HTLC's expiry) and HTLC-success transactions
-   * for the HTLCs whose preimage B knows, in output order.
-   */
-  readonly htlcTxs: readonly HolderHtlcTx[];
 }
 
 export class EnforcementScenario {
@@ -169,14 +159,7 @@ export class EnforcementScenario {
    * broadcast later, once it has revoked this commitment.
    */
   snapshotCounterpartyCommitment(): CounterpartySnapshot {
-    const monitor = this.b.watch.monitor;
-    if (monitor === undefined) throw new Error("B's channel is not watched yet");
-    const preimages = new Map([...monitor.paymentPreimages, ...this.preimagesOfB]);
-    return {
-      commitmentNumber: monitor.currentHolderCommitment.commitmentNumber,
-      commitment: holderCommitmentTx(monitor, 'current'),
-      htlcTxs: holderHtlcTxs(monitor, 'current', preimages),
-    };
+    return snapshotCounterpartyCommitment(this.b, this.preimagesOfB);
   }
 
   /** Submits `tx` to the node's mempool; rejects with the node's reason. Returns its txid. */

@@ -28,6 +28,10 @@ export interface ManagerSideOptions {
   readonly monitors: readonly MonitorEndpoint[];
   /** Monitors that must persist an update before it completes; default all. */
   readonly quorum?: number;
+  /** The manager database's name prefix; default `vigil_scenario_manager`. */
+  readonly databasePrefix?: string;
+  /** `close` leaves the database in place (for inspection) instead of dropping it. */
+  readonly keepDatabase?: boolean;
 }
 
 export interface ManagerSide {
@@ -39,12 +43,12 @@ export interface ManagerSide {
   readonly sessions: readonly MonitorSession[];
   /** Every event the inbox handled, in order (a second monitor's report of it is not repeated). */
   readonly events: readonly MonitorEvent[];
-  /** Closes the sessions and drops the database. */
+  /** Closes the sessions and drops the database (or releases it: `keepDatabase`). */
   close(): Promise<void>;
 }
 
 export async function startManagerSide(options: ManagerSideOptions): Promise<ManagerSide> {
-  const database = await createTestDatabase('vigil_scenario_manager');
+  const database = await createTestDatabase(options.databasePrefix ?? 'vigil_scenario_manager');
   try {
     await migrate(database.sql, managerMigrations);
     const durable = new DurableFeed();
@@ -77,7 +81,7 @@ export async function startManagerSide(options: ManagerSideOptions): Promise<Man
       events,
       async close() {
         for (const session of sessions) await session.close();
-        await database.drop();
+        await (options.keepDatabase === true ? database.release() : database.drop());
       },
     };
   } catch (e) {

@@ -1,13 +1,14 @@
 /**
  * A ChannelPair funded on the regtest chain (BOLT 2 "Channel Establishment"): a confirmed faucet
- * output of a test key pays the channel's funding output in a transaction signed by the test
- * wallet, handed to the opener for `funding_created`; once the opener releases it (after its
- * monitors hold the channel), it is broadcast and mined to the channel's minimum depth.
+ * output of a test key (or one from another coin source, e.g. a bitcoind wallet) pays the
+ * channel's funding output in a transaction signed by the test wallet, handed to the opener for
+ * `funding_created`; once the opener releases it (after its monitors hold the channel), it is
+ * broadcast and mined to the channel's minimum depth.
  */
 import type { Transaction } from '@vigil/shared/bitcoin/tx';
 import { CONFIG, type FundingTx } from '../fixtures/channel-pair.js';
 import { confirmations, fundConfirmed, mine, type TestNode } from '../support/regtest/regtest-fixture.js';
-import { signSpend, testKey, txHex } from '../support/regtest/test-wallet.js';
+import { type OwnedOutput, signSpend, type TestKey, testKey, txHex } from '../support/regtest/test-wallet.js';
 
 /** What the funding transaction pays in fees (about 45 sat/vB: one P2WPKH input, one output). */
 const FUNDING_FEE_SAT = 5_000n;
@@ -19,13 +20,23 @@ export interface RegtestFunding {
   confirm(tx: Transaction): Promise<number>;
 }
 
-/** Funds (and confirms) a faucet output for a channel of `fundingSat`. */
-export async function regtestFunding(node: TestNode, fundingSat: bigint): Promise<RegtestFunding> {
-  const coin = await fundConfirmed(node.rpc, testKey('scenario funder'), fundingSat + FUNDING_FEE_SAT);
+/** Pays `valueSat` to `key` and returns that output once confirmed. */
+export type CoinSource = (key: TestKey, valueSat: bigint) => Promise<OwnedOutput>;
+
+/**
+ * Funds (and confirms) an output for a channel of `fundingSat`, from `coins` (default: the regtest
+ * node's faucet). Only the node's RPC is used, so the node may run in another process.
+ */
+export async function regtestFunding(
+  node: Pick<TestNode, 'rpc'>,
+  fundingSat: bigint,
+  coins: CoinSource = (key, valueSat) => fundConfirmed(node.rpc, key, valueSat),
+): Promise<RegtestFunding> {
+  const coin = await coins(testKey('scenario funder'), fundingSat + FUNDING_FEE_SAT);
   return {
     build(scriptPubKey, valueSat) {
       if (valueSat !== fundingSat) {
-        throw new Error(`the channel asks for ${valueSat} sat; the faucet output funds ${fundingSat}`);
+        throw new Error(`the channel asks for ${valueSat} sat; the funding coin funds ${fundingSat}`);
       }
       return { tx: signSpend([coin], [{ valueSat, scriptPubKey }]), outputIndex: 0 };
     },

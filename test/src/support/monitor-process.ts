@@ -1,9 +1,10 @@
 /**
  * The real `vigil-monitor` process (the built monitor/dist/cli.js, run by node) for tests: started
- * with a config file and environment, its JSON log lines collected, its port read from its
- * "serving" line, and stopped by signal.
+ * with a config file and environment, its JSON log lines collected (and, when asked, also written
+ * to a file as they come), its port read from its "serving" line, and stopped by signal.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { promisify } from 'node:util';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
@@ -40,8 +41,23 @@ function collectLines(child: ChildProcess, lines: Record<string, unknown>[], onL
   });
 }
 
-export function spawnMonitor(args: readonly string[], env: Env): Promise<MonitorProcess> {
+export interface SpawnOptions {
+  /** A file that receives everything the process writes (standard output and error), appended. */
+  readonly logFile?: string;
+}
+
+export function spawnMonitor(
+  args: readonly string[],
+  env: Env,
+  options: SpawnOptions = {},
+): Promise<MonitorProcess> {
   const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env } });
+  if (options.logFile !== undefined) {
+    const file = createWriteStream(options.logFile, { flags: 'a' });
+    child.stdout!.pipe(file, { end: false });
+    child.stderr!.pipe(file, { end: false });
+    child.on('close', () => file.end());
+  }
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
