@@ -16,7 +16,7 @@ import type { MonitorEvent } from '@vigil/shared/monitor-model/monitor-event';
 import { EventInbox } from '@vigil/manager/watch/event-inbox';
 import { MonitorSession } from '@vigil/manager/watch/monitor-session';
 import { ONION, payment } from '@vigil/test/fixtures/channel-pair';
-import { EnforcementScenario } from '@vigil/test/scenario/enforcement-harness';
+import { type CounterpartySnapshot, EnforcementScenario } from '@vigil/test/scenario/enforcement-harness';
 import type { ScenarioMonitor } from '@vigil/test/scenario/scenario-monitor';
 import { fetchTx, mine } from '@vigil/test/support/regtest/regtest-fixture';
 import { testKey, txHex } from '@vigil/test/support/regtest/test-wallet';
@@ -175,14 +175,22 @@ function outputValues(tx: Transaction): bigint[] {
   return tx.outputs.map((o) => o.valueSat).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
+/**
+ * A pays B 5,000 sat, B's commitment is kept, then B pays A 2,000 sat, which revokes it: the
+ * counterparty's signed commitment to broadcast as a breach (worth more to B than its latest).
+ */
+async function revokedSnapshot(s: EnforcementScenario): Promise<CounterpartySnapshot> {
+  await s.pay(s.a, 5_000_000n);
+  const snapshot = s.snapshotCounterpartyCommitment();
+  await s.pay(s.b, 2_000_000n);
+  return snapshot;
+}
+
 describe('breach scenarios (issue 6)', () => {
   it('1. a revoked commitment without HTLCs: to_local and to_remote taken in one justice transaction', async () => {
     await withScenario({}, async (s) => {
-      const { a, b } = s;
-      await s.pay(a, 5_000_000n);
-      const snapshot = s.snapshotCounterpartyCommitment();
-      // B's payment revokes the snapshot.
-      await s.pay(b, 2_000_000n);
+      const { b } = s;
+      const snapshot = await revokedSnapshot(s);
       expect(b.channel.commitments!.localCommit.index).toBeGreaterThan(snapshot.commitmentNumber);
 
       // B's revoked commitment: to_local is B's 400,000 + 5,000 sat, to_remote A's rest less the
@@ -347,11 +355,7 @@ describe('breach scenarios (issue 6)', () => {
 
   it('8. a 3-block reorg removes the breach and the justice; a different chain mines the breach: claimed again', async () => {
     await withScenario({}, async (s) => {
-      const { a, b } = s;
-      await s.pay(a, 5_000_000n);
-      const snapshot = s.snapshotCounterpartyCommitment();
-      // B's payment revokes the snapshot.
-      await s.pay(b, 2_000_000n);
+      const snapshot = await revokedSnapshot(s);
       const breach = snapshot.commitment;
       const owedSat = sumOutputs(breach);
       const { rpc } = s.node;
@@ -404,11 +408,7 @@ describe('breach scenarios (issue 6)', () => {
 
   it('9. a justice transaction below the mempool minimum fee is bumped until it confirms', async () => {
     await withScenario({}, async (s) => {
-      const { a, b } = s;
-      await s.pay(a, 5_000_000n);
-      const snapshot = s.snapshotCounterpartyCommitment();
-      // B's payment revokes the snapshot.
-      await s.pay(b, 2_000_000n);
+      const snapshot = await revokedSnapshot(s);
       const breach = snapshot.commitment;
       const owedSat = sumOutputs(breach);
       const { rpc } = s.node;
@@ -461,12 +461,8 @@ describe('breach scenarios (issue 6)', () => {
 
   it('10. two monitors with the same state broadcast the same justice txid', async () => {
     await withScenario({ monitors: 2 }, async (s) => {
-      const { a, b } = s;
       const [m1, m2] = s.monitors as [ScenarioMonitor, ScenarioMonitor];
-      await s.pay(a, 5_000_000n);
-      const snapshot = s.snapshotCounterpartyCommitment();
-      // B's payment revokes the snapshot.
-      await s.pay(b, 2_000_000n);
+      const snapshot = await revokedSnapshot(s);
       const breach = snapshot.commitment;
       const owedSat = sumOutputs(breach);
 
