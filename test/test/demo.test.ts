@@ -1,12 +1,13 @@
 /**
  * `npm run demo` end to end (issue 7): the built demo (test/dist/demo/cli.js) run as a child
  * process, as the README's first command runs it, with fewer payments to keep the suite fast:
- * by default, with monitor 2 down, and with a reorg of the breach block. Each run must exit 0
- * (the victim got its funds back), print the summary, and leave no database behind; without
- * Postgres the demo must say so.
+ * by default, with monitor 2 down, and with a reorg of the breach block, on the local Postgres;
+ * then on embedded PGlite databases, forced by `--pglite` and as the fallback when no Postgres
+ * answers. Each run must exit 0 (the victim got its funds back), print the summary, and leave no
+ * database behind.
  */
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,17 +22,21 @@ interface Run {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** What the run left in its log directory. */
+  readonly logDirEntries: readonly string[];
 }
 
 /** Runs the built demo with `args`; resolves with its exit code and output, its logs removed. */
 async function demo(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
   const run = await runCli(args, env);
   const logDir = /logs in (\S+)/.exec(run.stdout)?.[1];
-  if (logDir !== undefined) await rm(logDir, { recursive: true, force: true });
-  return run;
+  if (logDir === undefined) return { ...run, logDirEntries: [] };
+  const logDirEntries = (await readdir(logDir)).sort();
+  await rm(logDir, { recursive: true, force: true });
+  return { ...run, logDirEntries };
 }
 
-function runCli(args: readonly string[], env: Record<string, string>): Promise<Run> {
+function runCli(args: readonly string[], env: Record<string, string>): Promise<Omit<Run, 'logDirEntries'>> {
   return new Promise((resolve) =>
     execFile(
       process.execPath,
@@ -58,7 +63,7 @@ function row(run: Run, label: string): string {
 const sat = (text: string) => BigInt(text.replaceAll(',', ''));
 
 /** The summary's common checks: exit 0, A got back what it was owed minus the fee. */
-function expectRecovered(run: Run): void {
+function expectRecovered(run: Run, payments = 30): void {
   expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
   expect(run.stdout).toMatch(/^summary$/m);
   expect(row(run, 'result')).toMatch(/^OK: A got its funds back/);
@@ -69,7 +74,9 @@ function expectRecovered(run: Run): void {
   const [, received, owed, fee] = victim!;
   expect(sat(received!)).toBe(sat(owed!) - sat(fee!));
   expect(sat(fee!)).toBeGreaterThan(0n);
-  expect(row(run, 'states')).toMatch(/^\d+ commitments: 30 payments, \d+ monitor updates/);
+  expect(row(run, 'states')).toMatch(
+    new RegExp(`^\\d+ commitments: ${payments} payments, \\d+ monitor updates`),
+  );
   expect(row(run, 'revoked state')).toMatch(/^#\d+ broadcast by B: [0-9a-f]{64}/);
   expect(row(run, 'reaction')).toMatch(/^\d+\.\d{3} s from the breach block/);
   expect(row(run, 'events')).toMatch(/claimConfirmed/);
@@ -102,6 +109,7 @@ describe('npm run demo', () => {
     async () => {
       const run = await demo(['--payments', '30']);
       expectRecovered(run);
+      expect(run.stdout).toMatch(/\] databases: local Postgres \(/);
       expect(run.stdout).toMatch(/payments: 30\/30 \(\d+ updates, acked by 2 monitors/);
       expect(row(run, 'monitors')).toBe('m1, m2 (quorum 2 of 2)');
       expect(row(run, 'justice')).toMatch(/^[0-9a-f]{64} broadcast by monitors m1 and m2\b/);
@@ -141,13 +149,40 @@ describe('npm run demo', () => {
     RUN_TIMEOUT_MS,
   );
 
-  it('says so when no Postgres answers', async () => {
-    const url = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
-    const run = await demo(['--payments', '2'], { VIGIL_TEST_PG_URL: url });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/no Postgres answers at/);
-    expect(run.stderr).toMatch(/PGlite fallback is not implemented yet/);
-  });
+  /** A PGlite run's checks: one pglite-server per database, each data directory removed at the end. */
+  function expectPglite(run: Run): void {
+    expect(run.stdout).toMatch(/databases up: 3 pglite-server processes/);
+    for (const id of ['m1', 'm2', 'manager'])
+      expect(run.stdout).toMatch(new RegExp(`database \\S+/pglite-${id}\\)`));
+    expect(databasesOf(run)).toEqual([]);
+    expect(run.logDirEntries.filter((entry) => !entry.endsWith('.log'))).toEqual([]);
+  }
+
+  it(
+    'punishes the breach on embedded PGlite databases with --pglite',
+    async () => {
+      const run = await demo(['--payments', '10', '--pglite']);
+      expectRecovered(run, 10);
+      expect(run.stdout).toMatch(/\] databases: embedded PGlite \(--pglite\)$/m);
+      expect(run.stdout).toMatch(/payments: 10\/10 \(\d+ updates, acked by 2 monitors/);
+      expect(row(run, 'monitors')).toBe('m1, m2 (quorum 2 of 2)');
+      expect(row(run, 'justice')).toMatch(/^[0-9a-f]{64} broadcast by monitors m1 and m2\b/);
+      expectPglite(run);
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    'falls back to embedded PGlite databases when no Postgres answers',
+    async () => {
+      const url = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
+      const run = await demo(['--payments', '5'], { VIGIL_TEST_PG_URL: url });
+      expectRecovered(run, 5);
+      expect(run.stdout).toContain(`] databases: embedded PGlite (no Postgres at ${url}: `);
+      expectPglite(run);
+    },
+    RUN_TIMEOUT_MS,
+  );
 
   it('refuses a bad flag with the usage', async () => {
     const run = await demo(['--payments', 'many']);

@@ -94,9 +94,9 @@ async function awaitJustice(
   );
   const broadcasters = new Map<string, BroadcastKind>();
   await eventually(
-    async () => {
+    () => {
       for (const monitor of liveMonitors(stack)) {
-        const kind = broadcasters.get(monitor.id) ?? (await broadcastKind(monitor, txid!));
+        const kind = broadcasters.get(monitor.id) ?? broadcastKind(monitor, txid!);
         if (kind !== undefined) broadcasters.set(monitor.id, kind);
       }
       return broadcasters.size === liveMonitors(stack).length;

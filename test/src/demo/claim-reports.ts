@@ -1,12 +1,11 @@
 /**
  * Which monitors built and broadcast a claim, read from what they leave behind: their log lines
- * (`claim broadcast`, with the txid and pino's `time`, when the node accepted it) and their
- * `enforcement_claims` table (monitor/migrations/0002_enforcement.sql, the txid of each claim's
- * last broadcast). A monitor whose broadcast found the claim already known (another monitor was
- * first: claims are deterministic, so both built the same txid) logs nothing about it; its table
- * still holds the txid, so it counts as having broadcast it too.
+ * (`claim broadcast`, with the txid and pino's `time`, when the node accepted it) and their calls
+ * to the chain (`sendrawtransaction`, noted by their BroadcastRecorder). A monitor whose broadcast
+ * found the claim already known (another monitor was first: claims are deterministic, so both
+ * built the same txid) logs nothing about it; its call shows it broadcast it too. (Nothing here
+ * reads a monitor's database: on PGlite it serves the monitor's one connection only.)
  */
-import { displayTxid } from './chain-scan.js';
 import type { DemoMonitor } from './demo-monitor.js';
 
 /** One `claim broadcast` log line. */
@@ -28,18 +27,12 @@ export function claimBroadcasts(monitor: DemoMonitor): ClaimBroadcast[] {
     .map((line) => ({ monitor: monitor.id, txid: line['txid'] as string, timeMs: line['time'] as number }));
 }
 
-/** The txids (display order) of the claims the monitor stored as broadcast. */
-export async function storedClaimTxids(monitor: DemoMonitor): Promise<Set<string>> {
-  const rows = await monitor.database.sql<{ txid: Uint8Array }[]>`SELECT txid FROM enforcement_claims`;
-  return new Set(rows.map((row) => displayTxid(row.txid)));
-}
-
 /** How `monitor` broadcast `txid`, or undefined if it has not (yet). */
-export async function broadcastKind(monitor: DemoMonitor, txid: string): Promise<BroadcastKind | undefined> {
+export function broadcastKind(monitor: DemoMonitor, txid: string): BroadcastKind | undefined {
   if (claimBroadcasts(monitor).some((b) => b.txid === txid)) return 'accepted';
-  if (monitor.lines.some((line) => line['txid'] === txid && /already.known/i.test(String(line['msg']))))
-    return 'already known';
-  return (await storedClaimTxids(monitor)).has(txid) ? 'already known' : undefined;
+  const answers = monitor.broadcasts.filter((b) => b.txid === txid).map((b) => b.answer);
+  if (answers.includes('accepted')) return 'accepted';
+  return answers.includes('already known') ? 'already known' : undefined;
 }
 
 /** How many times the monitor's log reports a watched outpoint spent by `txid` (once per chain it saw it on). */

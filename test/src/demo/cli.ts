@@ -4,10 +4,13 @@
  * Exit code 0 only if the victim got its funds back; 1 if it did not, or the demo failed; 2 on a
  * bad flag. SIGINT or SIGTERM stops everything the demo started before exiting.
  */
+import { DeadlineError } from './deadline.js';
 import { runDemo } from './demo.js';
 import { parseDemoOptions, USAGE } from './demo-options.js';
-import { PostgresMissingError, requirePostgres } from './postgres-check.js';
 import { Progress } from './progress.js';
+
+/** How long the process may linger after the demo ended before it exits regardless. */
+const EXIT_GRACE_MS = 5_000;
 
 async function main(argv: readonly string[]): Promise<number> {
   let options;
@@ -25,7 +28,6 @@ async function main(argv: readonly string[]): Promise<number> {
   progress.step(
     `Vigil demo: ${options.payments} payments, 2 monitors${options.oneMonitorDown ? ' (monitor 2 down)' : ''}${options.reorg ? ', a reorg' : ''}`,
   );
-  await requirePostgres();
   const report = await runDemo(options, progress, stopOnSignals);
   for (const line of report.summary) progress.line(line);
   progress.line(`done in ${progress.elapsedSeconds.toFixed(1)} s`);
@@ -42,14 +44,19 @@ function stopOnSignals(close: () => Promise<void>): void {
   process.once('SIGTERM', stop);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    const message =
-      e instanceof PostgresMissingError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
-    console.error(`vigil demo: FAILED: ${message}`);
-    process.exitCode = 1;
-  },
-);
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      const message =
+        e instanceof DeadlineError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+      console.error(`vigil demo: FAILED: ${message}`);
+      process.exitCode = 1;
+    },
+  )
+  .finally(() => {
+    // Everything is stopped by now; should a stuck connection still hold the process, exit anyway.
+    setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+  });

@@ -15,6 +15,7 @@ import {
   snapshotCounterpartyCommitment,
 } from '../scenario/counterparty-snapshot.js';
 import { regtestFunding } from '../scenario/regtest-funding.js';
+import { within } from './deadline.js';
 import type { DemoStack } from './demo-stack.js';
 import { payBatchFrozen } from './payment-batch.js';
 import { type Progress, sats } from './progress.js';
@@ -24,6 +25,11 @@ const A_PAYS_MSAT = 1_000_000n;
 const B_PAYS_MSAT = 2_000_000n;
 /** Payments per commitment round. */
 const BATCH = 5;
+/**
+ * How long the opening, or a batch of payments, may wait for the quorum's acks (they take
+ * milliseconds): longer means a monitor or the manager's side is stuck.
+ */
+const ACK_TIMEOUT_MS = 30_000;
 
 export interface DemoChannel {
   readonly pair: ChannelPair;
@@ -41,7 +47,11 @@ export async function openDemoChannel(stack: DemoStack, progress: Progress): Pro
     fundingSat: FUNDING_SAT,
     fundingTx: (scriptPubKey, valueSat) => funding.build(scriptPubKey, valueSat),
   });
-  const fundingTx = await openFrozen(pair, manager.durable, (tx) => funding.confirm(tx));
+  const fundingTx = await within(
+    ACK_TIMEOUT_MS,
+    openFrozen(pair, manager.durable, (tx) => funding.confirm(tx)),
+    () => stuck(stack, pair, 'the channel opening'),
+  );
   const channelId = toHex(pair.b.watch.monitor!.channelId);
   progress.step(`channel funded: ${txidHex(fundingTx)} (${sats(FUNDING_SAT)} sat, channel ${channelId})`);
   return { pair, fundingTx, channelId };
@@ -79,7 +89,9 @@ export async function makePayments(
     const from = round % 2 === 0 ? pair.a : pair.b;
     const amounts = Array<bigint>(size).fill(from === pair.a ? A_PAYS_MSAT : B_PAYS_MSAT);
     const before = ends[round]! - size;
-    await payBatchFrozen(pair, stack.manager.durable, from, amounts, before + 1);
+    await within(ACK_TIMEOUT_MS, payBatchFrozen(pair, stack.manager.durable, from, amounts, before + 1), () =>
+      stuck(stack, pair, `payments ${before + 1}-${ends[round]}`),
+    );
     if (round === snapshotAfter) snapshot = takeSnapshot(pair, progress);
     if (Math.floor(ends[round]! / every) > Math.floor(before / every) || round === batches.length - 1)
       progress.step(paymentsLine(stack, pair, ends[round]!, count));
@@ -107,6 +119,25 @@ function paymentsLine(stack: DemoStack, pair: ChannelPair, n: number, count: num
   const acked = stack.manager.sessions.filter((s) => (s.health().channels[0]?.position ?? -1) >= last).length;
   const balance = pair.b.watch.monitor!.currentHolderCommitment.toHolderMsat / 1000n;
   return `payments: ${n}/${count} (${last} updates, acked by ${acked} monitor${acked === 1 ? '' : 's'}; B's balance ${sats(balance)} sat)`;
+}
+
+/** Why a step that waits for the quorum's acks timed out, with what each monitor acked. */
+function stuck(stack: DemoStack, pair: ChannelPair, what: string): string {
+  const waiting = pair.a.watch.inProgress;
+  const acks = stack.manager.sessions.map((s) => {
+    const health = s.health();
+    const position = health.channels[0]?.position;
+    const state = health.connected
+      ? 'connected'
+      : `not connected${health.lastError ? `: ${health.lastError}` : ''}`;
+    return `${health.id} ${position === undefined ? 'none' : `up to ${position}`} (${state})`;
+  });
+  return (
+    `${what}: A's monitor updates were not persisted by the quorum (${stack.quorum}) within ${ACK_TIMEOUT_MS / 1000} s. ` +
+    `A waits for update${waiting.length === 1 ? '' : 's'} ${waiting.join(', ') || '(none)'}; acked: ${acks.join(', ')}. ` +
+    `A monitor or the manager's side is stuck${stack.backend.kind === 'pglite' ? ' (on PGlite, one database connection per process: a code path waiting on its own pool?)' : ''}; ` +
+    `logs in ${stack.logDir}`
+  );
 }
 
 function lastUpdateId(peer: Peer): number {

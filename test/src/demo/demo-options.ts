@@ -20,6 +20,8 @@ export interface DemoOptions {
   /** Reorganise the breach block away, then mine the breach again on a new chain. */
   readonly reorg: boolean;
   readonly bitcoind: ExternalBitcoind | undefined;
+  /** Use embedded PGlite databases even when a Postgres answers. */
+  readonly pglite: boolean;
   /** Leave the databases in place for inspection. */
   readonly keep: boolean;
   readonly help: boolean;
@@ -31,10 +33,10 @@ export const USAGE = `Usage: npm run demo -- [options]
        node test/dist/demo/cli.js [options]
 
 Runs Vigil end to end on loopback: a regtest chain (vigil-regtest), two vigil-monitor processes,
-each with a fresh database on the local Postgres (127.0.0.1:5432, or $VIGIL_TEST_PG_URL), and a
-channel whose every update they persist. The counterparty then broadcasts an old, revoked
-commitment and the monitors punish it with a justice transaction. Exits 0 only if the victim got
-its funds back.
+each with a fresh database on the local Postgres (127.0.0.1:5432, or $VIGIL_TEST_PG_URL; when
+none answers, an embedded PGlite database each), and a channel whose every update they persist.
+The counterparty then broadcasts an old, revoked commitment and the monitors punish it with a
+justice transaction. Exits 0 only if the victim got its funds back.
 
   --payments <n>               payments over the channel, both directions (default ${DEFAULT_PAYMENTS})
   --one-monitor-down           stop monitor 2 before the payments (quorum 1 of 2); monitor 1 alone
@@ -44,6 +46,8 @@ its funds back.
   --bitcoind-url <url>         use this bitcoind (regtest) instead of starting vigil-regtest; it
   --bitcoind-user <user>       needs a funded wallet (sendtoaddress pays the channel), -txindex=1
   --bitcoind-password <pw>     and -fallbackfee
+  --pglite                     use embedded PGlite databases (one pglite-server process each, data
+                               in the log directory) even when Postgres answers
   --keep                       leave the demo's databases for inspection (their names are printed)
   --help                       print this and exit`;
 
@@ -60,6 +64,7 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
       'bitcoind-url': { type: 'string' },
       'bitcoind-user': { type: 'string' },
       'bitcoind-password': { type: 'string' },
+      pglite: { type: 'boolean' },
       keep: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -69,6 +74,7 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
     oneMonitorDown: values['one-monitor-down'] ?? false,
     reorg: values.reorg ?? false,
     bitcoind: externalBitcoind(values['bitcoind-url'], values['bitcoind-user'], values['bitcoind-password']),
+    pglite: values.pglite ?? false,
     keep: values.keep ?? false,
     help: values.help ?? false,
   };

@@ -31,12 +31,22 @@ export async function runDemo(
 ): Promise<DemoReport> {
   const stack = await startDemoStack(options, progress);
   onStarted(stack.close);
+  let facts: DemoFacts;
   try {
-    const facts = await Promise.race([play(stack, options, progress), stack.failure]);
-    return { ok: facts.outcome.recovered, summary: summaryLines(facts) };
-  } finally {
-    await stack.close();
+    facts = await Promise.race([play(stack, options, progress), stack.failure]);
+  } catch (e) {
+    // The demo's failure is the news; one in stopping afterwards (likely its consequence) is noted.
+    await stack
+      .close()
+      .catch((stopping: unknown) =>
+        progress.step(
+          `also, while stopping: ${stopping instanceof Error ? stopping.message : String(stopping)}`,
+        ),
+      );
+    throw e;
   }
+  await stack.close();
+  return { ok: facts.outcome.recovered, summary: summaryLines(facts) };
 }
 
 async function play(stack: DemoStack, options: DemoOptions, progress: Progress): Promise<DemoFacts> {

@@ -1,27 +1,27 @@
 /**
- * The demo needs a Postgres server (each monitor and the manager get a fresh database on it): this
- * checks one answers before anything starts, and otherwise fails saying so. The embedded fallback
- * DESIGN.md plans for the demo (PGlite) is not implemented yet.
+ * Whether a Postgres server answers where the demo would create its databases (the tests'
+ * server: VIGIL_TEST_PG_URL, default 127.0.0.1:5432). When none does, the demo falls back to
+ * embedded PGlite databases (demo-databases.ts).
  */
 import postgres from 'postgres';
 import { adminUrl } from '../support/test-database.js';
 
-export class PostgresMissingError extends Error {}
-
-/** Resolves once Postgres answered a query at `adminUrl`; rejects with PostgresMissingError otherwise. */
-export async function requirePostgres(url: string = adminUrl): Promise<void> {
+/** Undefined once Postgres answered a query at `url`; otherwise why it did not. */
+export async function postgresProblem(url: string = adminUrl): Promise<string | undefined> {
   const sql = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });
   try {
     await sql`SELECT 1`;
+    return undefined;
   } catch (e) {
-    const where = new URL(url);
-    where.password = '';
-    throw new PostgresMissingError(
-      `no Postgres answers at ${where.toString()} (${e instanceof Error ? e.message : String(e)}).\n` +
-        'The demo needs one: start it (e.g. `docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:16`)\n' +
-        'or point VIGIL_TEST_PG_URL at one. (The embedded PGlite fallback is not implemented yet.)',
-    );
+    return e instanceof Error ? e.message : String(e);
   } finally {
     await sql.end({ timeout: 1 });
   }
+}
+
+/** `url` without its password, for messages. */
+export function displayUrl(url: string = adminUrl): string {
+  const where = new URL(url);
+  where.password = '';
+  return where.toString();
 }
