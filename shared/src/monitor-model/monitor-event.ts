@@ -25,14 +25,17 @@ export type MonitorEvent =
       readonly preimage: Uint8Array | undefined;
       readonly valueSat: bigint;
     }
-  /** The monitor itself broadcast our latest commitment (an HTLC was about to expire). */
+  /**
+   * The monitor broadcast our latest commitment: an HTLC was about to expire, or the manager asked
+   * (ChannelForceClosed { shouldBroadcast }), as LDK queues it in both cases.
+   */
   | {
       readonly kind: 'holderForceClosedWithInfo';
       readonly channelId: Uint8Array;
       readonly fundingOutpoint: OutPoint;
       readonly reason: string;
     }
-  /** A commitment transaction spending the funding output confirmed. */
+  /** A commitment transaction spending the funding output is ANTI_REORG_DELAY blocks deep. */
   | { readonly kind: 'commitmentTxConfirmed'; readonly channelId: Uint8Array; readonly txid: Uint8Array }
   | {
       readonly kind: 'spendableOutputs';
