@@ -4,7 +4,8 @@
  * (`cltv_expiry + LATENCY_GRACE_PERIOD_BLOCKS <= height`: the counterparty could still claim it
  * with the preimage while we wait for an off-chain failure), an HTLC offered to us whose preimage
  * we know is within CLTV_CLAIM_BUFFER blocks of its expiry (after which the counterparty takes it
- * back by timeout), or the manager force-closed the channel asking for the broadcast.
+ * back by timeout), or the manager force-closed the channel asking for the broadcast. Like LDK,
+ * HTLCs count from our current commitment and the counterparty's unrevoked ones.
  */
 import { toHex } from '@vigil/shared/bytes';
 import type { ChannelMonitor } from '@vigil/shared/monitor-model/channel-monitor';
@@ -31,7 +32,15 @@ function earliestBroadcast(monitor: ChannelMonitor): BroadcastDue | null {
   if (monitor.forceClosed && monitor.holderCommitmentSigned) {
     return { height: 0, reason: 'the manager force-closed the channel' };
   }
-  const causes = monitor.currentHolderCommitment.htlcs.flatMap((htlc): BroadcastDue[] => {
+  // Our current commitment's HTLCs and the counterparty's unrevoked ones (an HTLC may be on only
+  // one side while a commitment dance is under way), each as seen from the holder.
+  const htlcs = [
+    ...monitor.currentHolderCommitment.htlcs,
+    ...monitor.unrevokedCounterpartyCommitments.flatMap((c) =>
+      c.htlcs.map((htlc) => ({ ...htlc, offered: !htlc.offered })),
+    ),
+  ];
+  const causes = htlcs.flatMap((htlc): BroadcastDue[] => {
     if (htlc.offered) {
       return [
         {
