@@ -19,7 +19,8 @@ CREATE TABLE enforcement_spends (
 );
 CREATE INDEX enforcement_spends_block ON enforcement_spends (block_hash);
 
--- The fee state of each claim (keyed by the hash of its sorted input outpoints).
+-- The fee state of each claim, keyed by the hash of its tenant, channel and sorted input outpoints
+-- (both ends of one channel may be tenants of one monitor).
 CREATE TABLE enforcement_claims (
   claim_key bytea PRIMARY KEY CHECK (length(claim_key) = 32),
   tenant bytea NOT NULL,
@@ -32,7 +33,8 @@ CREATE TABLE enforcement_claims (
   txid bytea NOT NULL CHECK (length(txid) = 32)
 );
 
--- Events the engine put in the outbox (event_outbox), so each is enqueued once.
+-- Events the engine put in the outbox (event_outbox), so each is enqueued once; keyed by the hash
+-- of the tenant and the event's canonical bytes.
 CREATE TABLE enforcement_events (
   event_hash bytea PRIMARY KEY CHECK (length(event_hash) = 32),
   tenant bytea NOT NULL,

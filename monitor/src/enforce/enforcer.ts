@@ -31,8 +31,8 @@
  */
 import type { Block } from '@vigil/shared/bitcoin/block';
 import { sha256 } from '@vigil/shared/bitcoin/hash';
-import { type OutPoint, type Transaction, txid as txidOf, txidHex } from '@vigil/shared/bitcoin/tx';
-import { toHex } from '@vigil/shared/bytes';
+import { type Transaction, txid as txidOf, txidHex } from '@vigil/shared/bitcoin/tx';
+import { concatBytes, toHex } from '@vigil/shared/bytes';
 import { type BlockListener, DEFAULT_KEEP_BLOCKS, type FollowerTx } from '@vigil/shared/chain/block-follower';
 import { type BlockRef, type ChainSource, TxRejectedError } from '@vigil/shared/chain/chain-source';
 import type { Database, SqlHandle } from '@vigil/shared/db/database';
@@ -59,7 +59,7 @@ import {
 } from './enforcement-store.js';
 import { claimFeerate, confirmationTarget } from './fee-policy.js';
 import { holderBroadcastReason } from './holder-broadcast.js';
-import { outpointKey } from './watched-outpoints.js';
+import { WatchedOutpoints } from './watched-outpoints.js';
 
 export interface EnforcerDeps {
   readonly db: Database;
@@ -71,14 +71,6 @@ export interface EnforcerDeps {
   readonly notifyEvents: (tenant: Uint8Array) => void;
 }
 
-/** A watched outpoint's channel, and how many transactions separate it from the funding output. */
-interface Watched {
-  readonly tenant: Uint8Array;
-  readonly channelId: Uint8Array;
-  /** 0: the funding output; 1: a commitment's output; 2: a second-stage transaction's. */
-  readonly depth: number;
-}
-
 /** Outputs of transactions spending outpoints deeper than this are not watched. */
 const MAX_WATCH_DEPTH = 2;
 
@@ -86,15 +78,17 @@ const channelKeyOf = (tenant: Uint8Array, channelId: Uint8Array) => `${toHex(ten
 
 export class Enforcer implements BlockListener {
   /** Funding outpoints of every channel the book holds (a channel may share one: two tenants). */
-  private readonly funding = new Map<string, Watched[]>();
+  private readonly funding = new WatchedOutpoints();
   /** Hashes of the events known to be in the outbox (enforcement_events), as hex. */
   private readonly enqueued = new Set<string>();
 
   private constructor(private readonly deps: EnforcerDeps) {
-    deps.book.forEachChannel((tenant, channelId, entry) => {
-      const key = outpointKey(entry.monitor.parameters.fundingOutpoint);
-      this.funding.set(key, [...(this.funding.get(key) ?? []), { tenant, channelId, depth: 0 }]);
-    });
+    deps.book.forEachChannel((tenant, channelId, entry) =>
+      this.funding.add(entry.monitor.parameters.fundingOutpoint, {
+        channel: { tenant, channelId },
+        depth: 0,
+      }),
+    );
   }
 
   /** Starts watching every channel of the book, and each one it gets later. */
@@ -104,31 +98,32 @@ export class Enforcer implements BlockListener {
 
   async blockConnected(block: Block, ref: BlockRef, tx: FollowerTx): Promise<void> {
     const deeper = watchedOutputs(await loadSpends(tx));
+    // In block order: a transaction may spend an output a transaction before it made watched.
     for (const blockTx of block.transactions) {
-      for (const [inputIndex, input] of blockTx.inputs.entries()) {
-        const key = outpointKey(input.prevout);
-        for (const watched of [...(this.funding.get(key) ?? []), ...(deeper.get(key) ?? [])]) {
-          const spend: ChainSpend = {
-            tenant: watched.tenant,
-            channelId: watched.channelId,
-            spent: input.prevout,
-            blockHash: ref.hash,
+      for (const { inputIndex, entry } of [
+        ...this.funding.spendsInTx(blockTx),
+        ...deeper.spendsInTx(blockTx),
+      ]) {
+        const spend: ChainSpend = {
+          tenant: entry.channel.tenant,
+          channelId: entry.channel.channelId,
+          spent: blockTx.inputs[inputIndex]!.prevout,
+          blockHash: ref.hash,
+          height: ref.height,
+          tx: blockTx,
+          inputIndex,
+        };
+        await insertSpend(tx, spend);
+        watchOutputs(deeper, spend, entry.depth + 1);
+        this.deps.log.info(
+          {
+            channelId: toHex(spend.channelId),
+            txid: txidHex(blockTx),
             height: ref.height,
-            tx: blockTx,
-            inputIndex,
-          };
-          await insertSpend(tx, spend);
-          addOutputs(deeper, spend, watched.depth + 1);
-          this.deps.log.info(
-            {
-              channelId: toHex(watched.channelId),
-              txid: txidHex(blockTx),
-              height: ref.height,
-              depth: watched.depth,
-            },
-            'watched outpoint spent',
-          );
-        }
+            depth: entry.depth,
+          },
+          'watched outpoint spent',
+        );
       }
     }
   }
@@ -166,7 +161,8 @@ export class Enforcer implements BlockListener {
         await this.broadcast(channelId, htlcTx, 'holder HTLC tx');
       for (const claim of resolution.claims) {
         const context = { tenant, channelId, destinationScript: entry.monitor.destinationScript, tipHeight };
-        await this.claim(claim, context, feeStates.get(toHex(claim.key)));
+        const key = storedClaimKey(tenant, channelId, claim);
+        await this.claim({ ...claim, key }, context, feeStates.get(toHex(key)));
       }
     }
     for (const { tenant, channelId, entry } of book.channels()) {
@@ -239,24 +235,20 @@ export class Enforcer implements BlockListener {
       feeratePerKw,
       valueSat: valueSat.toString(),
     }));
+    const next = {
+      feeratePerKw,
+      // A rebroadcast at the same feerate keeps the height it was first sent at.
+      broadcastHeight:
+        previous?.feeratePerKw === feeratePerKw && !refusedForFee ? previous.broadcastHeight : tipHeight,
+      refusedForFee,
+      txid: txidOf(tx),
+    };
     const unchanged =
       previous !== undefined &&
-      previous.feeratePerKw === feeratePerKw &&
-      previous.refusedForFee === refusedForFee &&
-      previous.broadcastHeight === tipHeight;
-    if (unchanged) return;
-    await saveClaimFeeState(
-      this.deps.db,
-      { key: claim.key, tenant, channelId },
-      {
-        feeratePerKw,
-        // A rebroadcast at the same feerate keeps the height it was first sent at.
-        broadcastHeight:
-          previous?.feeratePerKw === feeratePerKw && !refusedForFee ? previous.broadcastHeight : tipHeight,
-        refusedForFee,
-        txid: txidOf(tx),
-      },
-    );
+      previous.feeratePerKw === next.feeratePerKw &&
+      previous.broadcastHeight === next.broadcastHeight &&
+      previous.refusedForFee === next.refusedForFee;
+    if (!unchanged) await saveClaimFeeState(this.deps.db, { key: claim.key, tenant, channelId }, next);
   }
 
   /** Broadcasts `tx`; false only when the node refused it for its fee. */
@@ -285,7 +277,8 @@ export class Enforcer implements BlockListener {
   ): Promise<void> {
     // Due events are recomputed at every poll: skip, without a transaction, those enqueued before.
     const fresh = events
-      .map((event) => ({ event, hash: sha256(encodeMonitorEvent(event)) }))
+      // Keyed with the tenant: both ends of one channel may be tenants of this monitor.
+      .map((event) => ({ event, hash: sha256(concatBytes(tenant, encodeMonitorEvent(event))) }))
       .filter(({ hash }) => !this.enqueued.has(toHex(hash)));
     if (fresh.length === 0) return;
     let enqueued = 0;
@@ -313,30 +306,30 @@ export class Enforcer implements BlockListener {
 }
 
 /** The outpoints below the funding outputs that the stored spends make watched. */
-function watchedOutputs(spends: readonly ChainSpend[]): Map<string, Watched[]> {
-  const watched = new Map<string, Watched[]>();
+function watchedOutputs(spends: readonly ChainSpend[]): WatchedOutpoints {
+  const watched = new WatchedOutpoints();
   // Oldest first: a spend's own outpoint was made watched by an earlier one (or is a funding output).
   for (const spend of spends) {
-    const depth = (watched.get(outpointKey(spend.spent))?.[0]?.depth ?? 0) + 1;
-    addOutputs(watched, spend, depth);
+    const depth = (watched.get(spend.spent)[0]?.depth ?? 0) + 1;
+    watchOutputs(watched, spend, depth);
   }
   return watched;
 }
 
-function addOutputs(watched: Map<string, Watched[]>, spend: ChainSpend, depth: number): void {
+/** Watches every output of `spend`'s transaction for its channel, at `depth`, unless too deep. */
+function watchOutputs(watched: WatchedOutpoints, spend: ChainSpend, depth: number): void {
   if (depth > MAX_WATCH_DEPTH) return;
   const spendingTxid = txidOf(spend.tx);
-  spend.tx.outputs.forEach((_, vout) => {
-    const outpoint: OutPoint = { txid: spendingTxid, vout };
-    const key = outpointKey(outpoint);
-    const entries = watched.get(key) ?? [];
-    if (
-      !entries.some(
-        (e) => channelKeyOf(e.tenant, e.channelId) === channelKeyOf(spend.tenant, spend.channelId),
-      )
-    )
-      watched.set(key, [...entries, { tenant: spend.tenant, channelId: spend.channelId, depth }]);
-  });
+  const channel = { tenant: spend.tenant, channelId: spend.channelId };
+  spend.tx.outputs.forEach((_, vout) => watched.add({ txid: spendingTxid, vout }, { channel, depth }));
+}
+
+/**
+ * A claim's key in enforcement_claims: its outpoints' key (channel-resolution.ts) bound to the
+ * tenant and channel, as two tenants' monitors of one channel claim the same outpoints.
+ */
+function storedClaimKey(tenant: Uint8Array, channelId: Uint8Array, claim: PlannedClaim): Uint8Array {
+  return sha256(concatBytes(tenant, channelId, claim.key));
 }
 
 function groupByChannel(spends: readonly ChainSpend[]): Map<string, ChainSpend[]> {

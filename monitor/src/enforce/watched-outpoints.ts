@@ -1,7 +1,7 @@
 /**
  * The outpoints a monitor watches (DESIGN.md "Enforcement"), indexed by outpoint so a block costs
  * O(inputs) however many channels are watched: every channel's funding outpoint, then, added by
- * the ClaimEngine once a commitment confirms, the commitment and HTLC-transaction outputs whose
+ * the Enforcer once a commitment confirms, the commitment and HTLC-transaction outputs whose
  * spend it must react to (BOLT 5 "Unilateral Close Handling", "Revoked Transaction Close
  * Handling").
  *
@@ -16,7 +16,6 @@ import { equalBytes, expectLength, expectUint, U32_MAX } from '@vigil/shared/byt
 import { ValidationError } from '@vigil/shared/errors';
 import type { Block } from '@vigil/shared/bitcoin/block';
 import type { OutPoint, Transaction } from '@vigil/shared/bitcoin/tx';
-import type { CommitmentSide } from '@vigil/shared/ln/channel-parameters';
 
 /** A channel as the monitor keys it: per tenant, since two tenants may share a channel id. */
 export interface WatchedChannel {
@@ -25,38 +24,15 @@ export interface WatchedChannel {
 }
 
 /**
- * Which output of a commitment (BOLT 3 "Commitment Transaction Outputs"), named from the
- * broadcaster's side as `buildCommitment` names them. `offered` means offered by the broadcaster.
+ * A channel's watch on an outpoint. `depth` counts the transactions between it and the funding
+ * output: 0 the funding output itself, 1 an output of a commitment, 2 an output of a second-stage
+ * HTLC transaction. What an output is (to_local, which HTLC) the claim engine derives from the
+ * monitor when it resolves the channel; the index only needs to find the channel.
  */
-export type WatchedCommitmentOutput =
-  | { readonly kind: 'to_local' }
-  | { readonly kind: 'to_remote' }
-  | { readonly kind: 'htlc'; readonly htlcId: bigint; readonly offered: boolean };
-
-/** What a watched outpoint is, with what a classifier of its spend needs to find the rest. */
-export type WatchedOutpointKind =
-  /** The channel's 2-of-2 funding output (BOLT 3 "Funding Transaction Output"). */
-  | { readonly kind: 'funding' }
-  /** An output of a confirmed commitment of `side`, number `commitmentNumber`. */
-  | {
-      readonly kind: 'commitmentOutput';
-      readonly side: CommitmentSide;
-      readonly commitmentNumber: number;
-      readonly output: WatchedCommitmentOutput;
-    }
-  /**
-   * The output of a second-stage HTLC-success or HTLC-timeout transaction (BOLT 3 "HTLC-Timeout
-   * and HTLC-Success Transactions") spending HTLC `htlcId` of `side`'s commitment `commitmentNumber`.
-   */
-  | {
-      readonly kind: 'htlcTxOutput';
-      readonly side: CommitmentSide;
-      readonly commitmentNumber: number;
-      readonly htlcId: bigint;
-      readonly offered: boolean;
-    };
-
-export type WatchedEntry = WatchedOutpointKind & { readonly channel: WatchedChannel };
+export interface WatchedEntry {
+  readonly channel: WatchedChannel;
+  readonly depth: number;
+}
 
 /** An input of `tx` that spends a watched outpoint, once per channel watching it. */
 export interface WatchedSpend {

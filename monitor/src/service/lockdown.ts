@@ -7,6 +7,7 @@
  * Invariant: the flag is committed before whatever it guards happens (the broadcast of a holder
  * commitment), and it is never cleared: a tenant's snapshot cannot lift it (channel-writer.ts).
  */
+import { toHex } from '@vigil/shared/bytes';
 import type { SqlHandle } from '@vigil/shared/db/database';
 import { encodeChannelMonitor } from '@vigil/shared/monitor-model/proto-codec';
 import { replaceSnapshot } from '../store/channel-store.js';
@@ -47,6 +48,6 @@ export function enterLockdown(
       }
       await book.reload(sql, tenant, channelId);
     }
-    throw new Error(`lockdown of channel ${Buffer.from(channelId).toString('hex')}: its row kept changing`);
+    throw new Error(`lockdown of channel ${toHex(channelId)}: its row kept changing`);
   });
 }

@@ -18,7 +18,7 @@ const channel = (n: number, tenant = 1): WatchedChannel => ({
   tenant: new Uint8Array(33).fill(tenant),
   channelId: new Uint8Array(32).fill(n),
 });
-const funding = (c: WatchedChannel): WatchedEntry => ({ kind: 'funding', channel: c });
+const funding = (c: WatchedChannel): WatchedEntry => ({ channel: c, depth: 0 });
 
 /** A transaction spending `prevouts`, shaped like a P2WPKH payment. */
 function spending(...prevouts: OutPoint[]): Transaction {
@@ -75,13 +75,7 @@ describe('WatchedOutpoints', () => {
   it("replaces a channel's entry when the same channel adds the same outpoint again", () => {
     const index = new WatchedOutpoints();
     index.add(outpoint(1), funding(channel(1)));
-    const htlcOutput: WatchedEntry = {
-      kind: 'commitmentOutput',
-      channel: channel(1),
-      side: 'counterparty',
-      commitmentNumber: 7,
-      output: { kind: 'htlc', htlcId: 3n, offered: true },
-    };
+    const htlcOutput: WatchedEntry = { channel: channel(1), depth: 1 };
     index.add(outpoint(1), htlcOutput);
     expect(index.size).toBe(1);
     expect(index.get(outpoint(1))).toEqual([htlcOutput]);
