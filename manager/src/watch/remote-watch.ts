@@ -9,7 +9,8 @@
  * - An update is written to the outbox (with the resulting snapshot, in one transaction) before it
  *   may be sent: `persistedUpTo` bounds what the sessions send.
  * - An update is reported durable to the channel (`onDurable`) only once `quorum` monitors have
- *   persisted it, in update id order; what was reported survives a restart.
+ *   persisted it, in update id order (acks from all sessions are recorded one at a time); what
+ *   was reported survives a restart. A failed write or ack commit stops the watch until restart.
  * - A monitor that lacks a channel, or is behind what the outbox still holds, is sent the snapshot
  *   with every counterparty commitment record instead of updates.
  * - `onPersisted` listeners hear of a record only after its transaction committed, in write order,
@@ -65,6 +66,8 @@ export class RemoteWatch implements ChannelWatch {
   /** Writes run one after another, in the order the channel produced them. */
   private writes: Promise<void> = Promise.resolve();
   private writeFailure: unknown;
+  /** PERSISTED acks are recorded one after another (see `recordPersisted`). */
+  private acks: Promise<void> = Promise.resolve();
   private readonly persistedListeners = new Set<PersistedListener>();
 
   private constructor(private readonly options: RemoteWatchOptions) {
@@ -175,12 +178,25 @@ export class RemoteWatch implements ChannelWatch {
    * Records that `monitorId` committed `channelId` up to `updateId` (its PERSISTED ack), and tells
    * the channel about every update this made durable on a quorum.
    */
-  async recordPersisted(
+  recordPersisted(
     monitorId: string,
     channelId: Uint8Array,
     updateId: number,
     receipt?: Uint8Array,
   ): Promise<void> {
+    // One at a time across every session, so durability is reported in update id order.
+    const recorded = this.acks.then(() => this.recordPersistedNow(monitorId, channelId, updateId, receipt));
+    this.acks = recorded.catch(() => undefined);
+    return recorded;
+  }
+
+  private async recordPersistedNow(
+    monitorId: string,
+    channelId: Uint8Array,
+    updateId: number,
+    receipt: Uint8Array | undefined,
+  ): Promise<void> {
+    this.throwIfWritesFailed();
     const sent = this.persistedUpTo(channelId);
     if (updateId > sent) {
       throw new ValidationError(
@@ -189,12 +205,20 @@ export class RemoteWatch implements ChannelWatch {
       );
     }
     const durable = this.tracker.persisted(monitorId, toHex(channelId), updateId);
-    await this.options.sql.begin(async (tx) => {
-      await store.savePosition(tx, monitorId, channelId, updateId, receipt);
-      const last = durable[durable.length - 1];
-      if (last !== undefined) await store.saveCompleted(tx, channelId, last);
-    });
-    await store.pruneOutbox(this.options.sql, channelId, this.options.monitorIds);
+    try {
+      await this.options.sql.begin(async (tx) => {
+        await store.savePosition(tx, monitorId, channelId, updateId, receipt);
+        const last = durable[durable.length - 1];
+        if (last !== undefined) await store.saveCompleted(tx, channelId, last);
+        await store.pruneOutbox(tx, channelId, this.options.monitorIds);
+      });
+    } catch (e) {
+      // The tracker already counted this position: reporting it again after a failed commit could
+      // skip or reorder completions, so the watch stops, as after a failed write, until restart
+      // (which restores the tracker from what was committed).
+      this.writeFailure = e;
+      throw e;
+    }
     for (const id of durable) this.options.onDurable(channelId, id);
   }
 
